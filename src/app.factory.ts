@@ -1,0 +1,77 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import fastifyCookie from '@fastify/cookie';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import { LogController } from 'fastify';
+import { AppDependencies, AppModule } from './app.module';
+import { PinoNestLogger } from './common/logging/logger';
+import { redactUrl } from './common/logging/redact';
+import { API_DOCUMENTS } from './docs/docs.tokens';
+import { buildApiDocuments } from './docs/openapi';
+import { Metrics } from './operations/metrics';
+
+/** quality.md: request bodies above 64 KB are refused with 413. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+function requestIdOf(request: IncomingMessage): string {
+  const sent = request.headers['x-request-id'];
+  return typeof sent === 'string' && CLIENT_REQUEST_ID.test(sent) ? sent : randomUUID();
+}
+
+export async function createApp(dependencies: AppDependencies): Promise<NestFastifyApplication> {
+  const { config, logger } = dependencies;
+  const trustedProxies = config.trustedProxies;
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    // One access line per request, written in onResponse below, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: trustedProxies.length > 0 ? trustedProxies : false,
+    genReqId: requestIdOf,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(dependencies), adapter, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+    // Fastify's own JSON parser only: other content types are answered 415.
+    bodyParser: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  await app.register(fastifyCookie);
+  fastify.removeContentTypeParser('text/plain');
+
+  const metrics = app.get(Metrics);
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    request.log.info(
+      { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      'request',
+    );
+  });
+
+  const documents = buildApiDocuments(app);
+  app.get<{ current: unknown }>(API_DOCUMENTS).current = documents;
+  SwaggerModule.setup('docs', app, documents.v2, {
+    raw: false,
+    customSiteTitle: 'Keyward API',
+    explorer: true,
+    swaggerOptions: {
+      urls: [
+        { url: '/docs/v2.json', name: 'v2 (REST)' },
+        { url: '/docs/v1.json', name: 'v1 (xyOps-compatible)' },
+      ],
+      persistAuthorization: false,
+    },
+  });
+  return app;
+}

@@ -1,0 +1,70 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { KeywardExceptionFilter } from './common/errors/exception.filter';
+import { AppConfig } from './config/app-config';
+import { buildDataSourceOptions } from './database/data-source-options';
+import { CountingTypeOrmLogger, QueryCounter } from './database/query-counter';
+import { DocsController } from './docs/docs.controller';
+import { API_DOCUMENTS } from './docs/docs.tokens';
+import { Metrics } from './operations/metrics';
+import { OperationsModule } from './operations/operations.module';
+import { OrganizationsModule } from './organizations/organizations.module';
+import { RedisModule } from './redis/redis.module';
+
+export interface AppDependencies {
+  config: AppConfig;
+  logger: Logger;
+  queryCounter: QueryCounter;
+}
+
+@Global()
+@Module({})
+class CoreModule {
+  static forRoot({ config, queryCounter }: AppDependencies): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: AppConfig, useValue: config },
+        { provide: QueryCounter, useValue: queryCounter },
+        { provide: Metrics, useValue: new Metrics(() => queryCounter.total) },
+        { provide: API_DOCUMENTS, useValue: { current: null } },
+      ],
+      exports: [AppConfig, QueryCounter, Metrics, API_DOCUMENTS],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(dependencies: AppDependencies): DynamicModule {
+    const { config, logger, queryCounter } = dependencies;
+    const poolSize = config.embedded ? 1 : config.env.DB_POOL_SIZE;
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(dependencies),
+        TypeOrmModule.forRoot({
+          ...buildDataSourceOptions(
+            config.databaseUrl,
+            poolSize,
+            new CountingTypeOrmLogger(queryCounter, logger.child({ context: 'TypeORM' })),
+          ),
+          migrationsRun: true,
+          retryAttempts: 3,
+          retryDelay: 1000,
+        }),
+        RedisModule,
+        AuditModule,
+        AuthModule,
+        OrganizationsModule,
+        OperationsModule,
+      ],
+      controllers: [DocsController],
+      providers: [{ provide: APP_FILTER, useClass: KeywardExceptionFilter }],
+    };
+  }
+}

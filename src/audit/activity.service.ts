@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Principal, RequestOrigin } from '../auth/principal';
+import { Action } from './actions';
+import { ActivityRecordEntity, ActorKind, Outcome } from './activity-record.entity';
+
+export interface Actor {
+  kind: ActorKind;
+  id: string | null;
+  origin: RequestOrigin | null;
+}
+
+export interface ActivityEntry {
+  organizationId: string;
+  action: Action;
+  target?: { kind: string; id: string };
+  outcome?: Outcome;
+  /** Never a secret: ids, names, changed field names and values that are not credentials. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  details?: Record<string, any>;
+}
+
+export const SYSTEM_ACTOR: Actor = { kind: 'system', id: null, origin: null };
+
+/** The actor of a principal: the key or token when one acted, otherwise the user. */
+export function actorOf(principal: Principal): Actor {
+  return { kind: principal.kind, id: principal.id, origin: principal.origin };
+}
+
+@Injectable()
+export class ActivityService {
+  /**
+   * Appends one record through `manager`, which must be the transaction of the mutation it
+   * records, so that the mutation and its record are committed or lost together.
+   */
+  async record(manager: EntityManager, actor: Actor, entry: ActivityEntry): Promise<void> {
+    await manager.insert(ActivityRecordEntity, {
+      organizationId: entry.organizationId,
+      actorKind: actor.kind,
+      actorId: actor.id,
+      action: entry.action,
+      targetKind: entry.target?.kind ?? null,
+      targetId: entry.target?.id ?? null,
+      outcome: entry.outcome ?? 'success',
+      ip: actor.origin?.ip ?? null,
+      userAgent: actor.origin?.userAgent?.slice(0, 512) ?? null,
+      requestId: actor.origin?.requestId?.slice(0, 64) ?? null,
+      details: entry.details ?? {},
+    });
+  }
+}

@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { isUuid } from '../common/crypto';
+import { KeywardError } from '../common/errors/keyward-error';
+import { ADMIN_PRIVILEGE } from './privileges';
+
+/** What a user may do in one organization. */
+export interface OrganizationAccess {
+  organizationId: string;
+  privileges: Set<string>;
+  categories: string[];
+  groups: string[];
+}
+
+interface AccessRow {
+  operational: boolean;
+  is_member: boolean;
+  privileges: string[] | null;
+  categories: string[] | null;
+  groups: string[] | null;
+  ancestor_admin: boolean;
+}
+
+export const Denials = {
+  organizationDisabled: 'This organization is disabled.',
+  noAccess: (organizationId: string) => `You do not have access to organization ${organizationId}.`,
+} as const;
+
+@Injectable()
+export class AccessService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * The user's access in `organizationId`: their membership there, or — for an admin of an
+   * ancestor organization — admin in the sub-account. Members of a sub-account get nothing in its
+   * parent or siblings. A disabled organization (or one under a disabled ancestor) grants nothing.
+   */
+  async forUser(userId: string, organizationId: string): Promise<OrganizationAccess> {
+    if (!isUuid(organizationId)) throw new KeywardError('access', Denials.noAccess(String(organizationId).slice(0, 64)));
+    const rows: AccessRow[] = await this.dataSource.query(
+      `SELECT
+         NOT EXISTS (SELECT 1 FROM organizations a
+                     WHERE (a.id = o.id OR a.id = ANY(o.ancestor_ids)) AND a.status <> 'active') AS operational,
+         m.id IS NOT NULL AS is_member, m.privileges, m.categories, m.groups,
+         EXISTS (SELECT 1 FROM memberships am
+                 WHERE am.user_id = $1 AND am.organization_id = ANY(o.ancestor_ids)
+                   AND $3 = ANY(am.privileges)) AS ancestor_admin
+       FROM organizations o
+       LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = $1
+       WHERE o.id = $2`,
+      [userId, organizationId, ADMIN_PRIVILEGE],
+    );
+    const row = rows[0];
+    if (!row || (!row.is_member && !row.ancestor_admin)) {
+      throw new KeywardError('access', Denials.noAccess(organizationId));
+    }
+    if (!row.operational) throw new KeywardError('access', Denials.organizationDisabled);
+    if (row.ancestor_admin) {
+      return { organizationId, privileges: new Set([ADMIN_PRIVILEGE]), categories: [], groups: [] };
+    }
+    return {
+      organizationId,
+      privileges: new Set(row.privileges ?? []),
+      categories: row.categories ?? [],
+      groups: row.groups ?? [],
+    };
+  }
+}

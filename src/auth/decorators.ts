@@ -1,0 +1,42 @@
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiExtension, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Principal } from './principal';
+import { BUILT_IN_PRIVILEGES } from './privileges';
+
+export const IS_PUBLIC = 'keyward:public';
+export const REQUIRED_PRIVILEGES = 'keyward:required-privileges';
+
+/** The security schemes every authenticated route accepts (declared in main's document builders). */
+export const SECURITY_SCHEMES = ['api_key_header', 'api_key_query', 'bearer', 'session_cookie', 'session_header'];
+
+/** Opts a route out of the global default-deny guard. */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/**
+ * What a route needs, stated once: the guard enforces it and Swagger documents it. With no
+ * privileges it still requires a valid credential.
+ */
+export function RequirePrivileges(...privileges: string[]) {
+  const description = privileges.length
+    ? `Forbidden: requires ${privileges.map((id) => `'${BUILT_IN_PRIVILEGES[id] ?? id}' (\`${id}\`)`).join(' and ')}.`
+    : 'Forbidden.';
+  return applyDecorators(
+    SetMetadata(REQUIRED_PRIVILEGES, privileges),
+    ApiExtension('x-required-privileges', privileges),
+    ApiUnauthorizedResponse({ description: 'No valid credential.' }),
+    ApiForbiddenResponse({ description }),
+    ...SECURITY_SCHEMES.map((scheme) => ApiSecurity(scheme)),
+  );
+}
+
+export interface AuthenticatedRequest extends FastifyRequest {
+  principal?: Principal;
+}
+
+/** The principal of the request; the only way handlers learn who is calling. */
+export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
+  const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+  if (!principal) throw new Error('CurrentPrincipal used on a route without authentication');
+  return principal;
+});

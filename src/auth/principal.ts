@@ -1,0 +1,40 @@
+import { ADMIN_PRIVILEGE } from './privileges';
+
+export type PrincipalKind = 'user' | 'api_key' | 'service_token';
+
+/** Where a request came from; carried with the principal into the activity log. */
+export interface RequestOrigin {
+  ip: string;
+  userAgent: string | null;
+  requestId: string;
+}
+
+/**
+ * The one type every credential resolves to. Handlers and services see nothing else of the
+ * credential: not the secret, not the request.
+ */
+export interface Principal {
+  kind: PrincipalKind;
+  /** The user id for user sessions and JWTs; the key or token id for the others. */
+  id: string;
+  /** The user behind the credential (sessions, JWTs, service tokens); null for API keys. */
+  userId: string | null;
+  /** The organization the principal acts in (X-Organization-Id may move a user into a sub-account). */
+  organizationId: string;
+  privileges: ReadonlySet<string>;
+  categories: readonly string[];
+  groups: readonly string[];
+  sessionId?: string;
+  apiKeyId?: string;
+  serviceTokenId?: string;
+  origin: RequestOrigin;
+}
+
+export function isAdmin(principal: Pick<Principal, 'privileges'>): boolean {
+  return principal.privileges.has(ADMIN_PRIVILEGE);
+}
+
+/** `admin` implies every privilege. */
+export function holdsPrivilege(principal: Pick<Principal, 'privileges'>, privilege: string): boolean {
+  return isAdmin(principal) || principal.privileges.has(privilege);
+}

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { keyedDigest, randomToken, safeEqual } from '../common/crypto';
+import { RequestOrigin } from './principal';
+import { SessionEntity } from './session.entity';
+
+export interface LiveSession {
+  session: SessionEntity;
+  userEmail: string;
+}
+
+/** A session id carries 256 random bits; only its keyed digest is stored. */
+const SESSION_ID_BYTES = 32;
+/** last_seen_at is written at most this often per session, not on every request. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+@Injectable()
+export class SessionService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Starts a session; returns the plain id, which exists only in the response. */
+  async create(
+    manager: EntityManager,
+    userId: string,
+    organizationId: string,
+    origin: RequestOrigin,
+  ): Promise<{ sessionId: string; session: SessionEntity }> {
+    const sessionId = randomToken(SESSION_ID_BYTES);
+    const now = new Date();
+    const session = await manager.save(
+      SessionEntity,
+      manager.create(SessionEntity, {
+        tokenDigest: this.digest(sessionId),
+        userId,
+        organizationId,
+        ip: origin.ip,
+        userAgent: origin.userAgent?.slice(0, 512) ?? null,
+        lastSeenAt: now,
+        expiresAt: new Date(now.getTime() + this.config.env.SESSION_ABSOLUTE_TIMEOUT * 1000),
+        revokedAt: null,
+      }),
+    );
+    return { sessionId, session };
+  }
+
+  /** The live session for a plain id, or null when unknown, revoked, idle too long or past its end. */
+  async resolve(sessionId: string): Promise<LiveSession | null> {
+    const rows: Array<SessionEntity & { userEmail: string; userActive: boolean }> = await this.dataSource.query(
+      `SELECT s.id, s.user_id AS "userId", s.organization_id AS "organizationId", s.last_seen_at AS "lastSeenAt",
+              s.expires_at AS "expiresAt", s.created_at AS "createdAt", u.email AS "userEmail", u.active AS "userActive"
+       FROM sessions s JOIN users u ON u.id = s.user_id
+       WHERE s.token_digest = $1 AND s.revoked_at IS NULL`,
+      [this.digest(sessionId)],
+    );
+    const row = rows[0];
+    if (!row || !row.userActive) return null;
+    const now = Date.now();
+    if (row.expiresAt.getTime() <= now) return null;
+    if (row.lastSeenAt.getTime() + this.config.env.SESSION_IDLE_TIMEOUT * 1000 <= now) return null;
+    if (now - row.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
+      await this.dataSource.query(`UPDATE sessions SET last_seen_at = now() WHERE id = $1`, [row.id]);
+    }
+    const session = Object.assign(new SessionEntity(), row);
+    return { session, userEmail: row.userEmail };
+  }
+
+  async revoke(manager: EntityManager, sessionId: string): Promise<void> {
+    await manager.update(SessionEntity, { id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+
+  /** Ends every session of the user, except `keepSessionId` when given. Returns how many ended. */
+  async revokeAllForUser(manager: EntityManager, userId: string, keepSessionId?: string): Promise<number> {
+    const result = await manager.query(
+      `UPDATE sessions SET revoked_at = now()
+       WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)`,
+      [userId, keepSessionId ?? null],
+    );
+    return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+  }
+
+  /** The CSRF token of a session: derived, so nothing more is stored. */
+  csrfTokenFor(sessionId: string): string {
+    return keyedDigest(this.config.appSecret, sessionId, 'csrf').toString('base64url');
+  }
+
+  csrfTokenMatches(sessionId: string, presented: string | undefined): boolean {
+    return presented !== undefined && safeEqual(this.csrfTokenFor(sessionId), presented);
+  }
+
+  private digest(sessionId: string): Buffer {
+    return keyedDigest(this.config.appSecret, sessionId, 'session');
+  }
+}

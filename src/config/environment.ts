@@ -1,0 +1,151 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const emptyToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Every environment variable the service reads, with its default. `.env.example` documents the
+ * same list; a value that fails validation stops the process with a message naming the variable.
+ */
+export class EnvironmentVariables {
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  @MinLength(1)
+  HOST = '127.0.0.1';
+
+  /** A PostgreSQL server; when unset, an embedded PostgreSQL (PGlite) runs under DATA_DIR. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsString()
+  @MinLength(1)
+  DATA_DIR = './data';
+
+  /**
+   * Key for the keyed hashes of every stored secret. Generated and kept under DATA_DIR in
+   * embedded mode; with DATABASE_URL several instances must share one, so it is required.
+   */
+  @Transform(emptyToUndefined)
+  @ValidateIf((env: EnvironmentVariables) => env.DATABASE_URL !== undefined || env.APP_SECRET !== undefined)
+  @IsString({ message: 'is required when DATABASE_URL is set' })
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  APP_SECRET?: string;
+
+  /** Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed. Empty: none. */
+  @IsString()
+  @Matches(/^[0-9a-fA-F:.,/\s]*$/, { message: 'must be a comma-separated list of CIDR ranges' })
+  TRUST_PROXY = '';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'info';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsEmail({}, { message: 'must be an email address' })
+  BOOTSTRAP_ADMIN_EMAIL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'must be at least 8 characters' })
+  @MaxLength(256, { message: 'must be at most 256 characters' })
+  BOOTSTRAP_ADMIN_PASSWORD?: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  BOOTSTRAP_ORG_NAME = 'Default Organization';
+
+  /** Seconds of inactivity after which a session ends. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SESSION_IDLE_TIMEOUT = 1800;
+
+  /** Seconds after login after which a session ends, however active. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SESSION_ABSOLUTE_TIMEOUT = 43200;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  DB_POOL_SIZE = 10;
+
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
+  /** Milliseconds a graceful shutdown waits for in-flight requests. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_TIMEOUT_MS = 10000;
+}
+
+export class ConfigurationError extends Error {}
+
+/** Variables without a default (class fields without an initializer are not enumerable). */
+const OPTIONAL_VARIABLES = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'APP_SECRET',
+  'BOOTSTRAP_ADMIN_EMAIL',
+  'BOOTSTRAP_ADMIN_PASSWORD',
+  'METRICS_TOKEN',
+] as const;
+
+/** Validates `env`; throws a ConfigurationError naming every bad variable. */
+export function parseEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariables {
+  const names = [...Object.keys(new EnvironmentVariables()), ...OPTIONAL_VARIABLES];
+  const relevant: Record<string, string> = {};
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined) relevant[name] = value;
+  }
+  const parsed = plainToInstance(EnvironmentVariables, relevant);
+  const errors = validateSync(parsed, { skipMissingProperties: false, forbidUnknownValues: true });
+  if (errors.length > 0) {
+    const lines = errors.map(
+      (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`,
+    );
+    throw new ConfigurationError(`Invalid environment variable(s):\n  ${lines.join('\n  ')}`);
+  }
+  return parsed;
+}

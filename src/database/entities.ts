@@ -1,0 +1,7 @@
+import { ActivityRecordEntity } from '../audit/activity-record.entity';
+import { SessionEntity } from '../auth/session.entity';
+import { MembershipEntity } from '../organizations/membership.entity';
+import { OrganizationEntity } from '../organizations/organization.entity';
+import { UserEntity } from '../organizations/user.entity';
+
+export const ENTITIES = [OrganizationEntity, UserEntity, MembershipEntity, SessionEntity, ActivityRecordEntity];

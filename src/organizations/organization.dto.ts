@@ -1,0 +1,85 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { CursorQueryDto } from '../common/pagination';
+import { OrganizationEntity, OrganizationStatus } from './organization.entity';
+
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$/;
+const SLUG_MESSAGE = 'slug must be 1-100 lowercase letters, digits and inner hyphens';
+
+export class CreateOrganizationDto {
+  @ApiProperty({ maxLength: 200, example: 'Acme Staging' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name: string;
+
+  @ApiPropertyOptional({ maxLength: 100, example: 'acme-staging', description: 'Unique; derived from the name when omitted.' })
+  @IsOptional()
+  @IsString()
+  @Matches(SLUG, { message: SLUG_MESSAGE })
+  slug?: string;
+}
+
+export class UpdateOrganizationDto {
+  @ApiPropertyOptional({ maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @Matches(SLUG, { message: SLUG_MESSAGE })
+  slug?: string;
+
+  @ApiPropertyOptional({ enum: ['active', 'disabled'], description: 'Disabling stops every credential of the organization and its sub-accounts.' })
+  @IsOptional()
+  @IsIn(['active', 'disabled'])
+  status?: OrganizationStatus;
+}
+
+export class ListOrganizationsQueryDto extends CursorQueryDto {
+  @ApiPropertyOptional({ enum: ['active', 'disabled'] })
+  @IsOptional()
+  @IsIn(['active', 'disabled'])
+  status?: OrganizationStatus;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(36)
+  parent_id?: string;
+}
+
+export class OrganizationDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty() slug: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) parent_id: string | null;
+  @ApiProperty({ description: '0 for a top-level organization, 1 for its sub-accounts, ...' }) depth: number;
+  @ApiProperty({ enum: ['active', 'disabled'] }) status: OrganizationStatus;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) disabled_at: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ format: 'date-time' }) updated_at: string;
+}
+
+export class OrganizationPageDto {
+  @ApiProperty({ type: [OrganizationDto] }) data: OrganizationDto[];
+  @ApiProperty({ nullable: true, type: String }) next_cursor: string | null;
+}
+
+export function mapOrganization(entity: OrganizationEntity): OrganizationDto {
+  return {
+    id: entity.id,
+    name: entity.name,
+    slug: entity.slug,
+    parent_id: entity.parentId,
+    depth: entity.ancestorIds.length,
+    status: entity.status,
+    disabled_at: entity.disabledAt ? entity.disabledAt.toISOString() : null,
+    created_at: entity.createdAt.toISOString(),
+    updated_at: entity.updatedAt.toISOString(),
+  };
+}
