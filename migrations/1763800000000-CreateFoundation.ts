@@ -13,9 +13,9 @@ export class CreateFoundation1763800000000 implements MigrationInterface {
         parent_id uuid NULL REFERENCES organizations(id) ON DELETE RESTRICT,
         ancestor_ids uuid[] NOT NULL DEFAULT '{}',
         status varchar(16) NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled')),
-        disabled_at timestamptz NULL,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        updated_at timestamptz NOT NULL DEFAULT now()
+        disabled_at timestamptz(3) NULL,
+        created_at timestamptz(3) NOT NULL DEFAULT now(),
+        updated_at timestamptz(3) NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(`CREATE UNIQUE INDEX organizations_slug_key ON organizations (slug)`);
     await queryRunner.query(`CREATE INDEX organizations_parent_id_idx ON organizations (parent_id)`);
@@ -28,8 +28,8 @@ export class CreateFoundation1763800000000 implements MigrationInterface {
         name varchar(200) NOT NULL DEFAULT '',
         password_hash varchar(255) NOT NULL,
         active boolean NOT NULL DEFAULT true,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        updated_at timestamptz NOT NULL DEFAULT now()
+        created_at timestamptz(3) NOT NULL DEFAULT now(),
+        updated_at timestamptz(3) NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(`CREATE UNIQUE INDEX users_email_key ON users (lower(email))`);
 
@@ -42,8 +42,8 @@ export class CreateFoundation1763800000000 implements MigrationInterface {
         role_ids uuid[] NOT NULL DEFAULT '{}',
         categories text[] NOT NULL DEFAULT '{}',
         groups text[] NOT NULL DEFAULT '{}',
-        created_at timestamptz NOT NULL DEFAULT now(),
-        updated_at timestamptz NOT NULL DEFAULT now()
+        created_at timestamptz(3) NOT NULL DEFAULT now(),
+        updated_at timestamptz(3) NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(`CREATE UNIQUE INDEX memberships_organization_user_key ON memberships (organization_id, user_id)`);
     await queryRunner.query(`CREATE INDEX memberships_user_id_idx ON memberships (user_id)`);
@@ -56,10 +56,10 @@ export class CreateFoundation1763800000000 implements MigrationInterface {
         organization_id uuid NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
         ip varchar(64) NULL,
         user_agent varchar(512) NULL,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        last_seen_at timestamptz NOT NULL DEFAULT now(),
-        expires_at timestamptz NOT NULL,
-        revoked_at timestamptz NULL
+        created_at timestamptz(3) NOT NULL DEFAULT now(),
+        last_seen_at timestamptz(3) NOT NULL DEFAULT now(),
+        expires_at timestamptz(3) NOT NULL,
+        revoked_at timestamptz(3) NULL
       )`);
     await queryRunner.query(`CREATE UNIQUE INDEX sessions_token_digest_key ON sessions (token_digest)`);
     await queryRunner.query(`CREATE INDEX sessions_user_id_idx ON sessions (user_id)`);
@@ -79,7 +79,7 @@ export class CreateFoundation1763800000000 implements MigrationInterface {
         user_agent varchar(512) NULL,
         request_id varchar(64) NULL,
         details jsonb NOT NULL DEFAULT '{}',
-        created_at timestamptz NOT NULL DEFAULT now()
+        created_at timestamptz(3) NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(`CREATE UNIQUE INDEX activity_records_seq_key ON activity_records (seq)`);
     await queryRunner.query(`CREATE INDEX activity_records_organization_created_idx ON activity_records (organization_id, created_at DESC, seq DESC)`);

@@ -53,7 +53,8 @@ export class AppModule {
             poolSize,
             new CountingTypeOrmLogger(queryCounter, logger.child({ context: 'TypeORM' })),
           ),
-          migrationsRun: true,
+          // main.ts has already migrated, under a lock.
+          migrationsRun: false,
           retryAttempts: 3,
           retryDelay: 1000,
         }),

@@ -4,6 +4,7 @@ import { ConfigurationError, parseEnvironment } from './config/environment';
 import { createApp } from './app.factory';
 import { createRootLogger } from './common/logging/logger';
 import { EmbeddedPostgres } from './database/embedded-postgres';
+import { runMigrations } from './database/migrate';
 import { QueryCounter } from './database/query-counter';
 import { BootstrapOutcome, BootstrapService } from './organizations/bootstrap.service';
 
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   const logger = createRootLogger(env.LOG_LEVEL);
   const embedded = env.DATABASE_URL ? null : await EmbeddedPostgres.start(env.DATA_DIR, logger);
   const config = new AppConfig(env, resolveAppSecret(env), env.DATABASE_URL ?? (embedded as EmbeddedPostgres).url, embedded !== null);
+  await runMigrations(config.databaseUrl, logger);
 
   const app = await createApp({ config, logger, queryCounter: new QueryCounter() });
   await app.init();

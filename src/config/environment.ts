@@ -58,8 +58,9 @@ export class EnvironmentVariables {
    */
   @Transform(emptyToUndefined)
   @ValidateIf((env: EnvironmentVariables) => env.DATABASE_URL !== undefined || env.APP_SECRET !== undefined)
-  @IsString({ message: 'is required when DATABASE_URL is set' })
+  // With stopAtFirstError the decorator nearest the property runs first.
   @MinLength(32, { message: 'must be at least 32 characters' })
+  @IsString({ message: 'is required when DATABASE_URL is set' })
   APP_SECRET?: string;
 
   /** Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed. Empty: none. */
@@ -140,7 +141,7 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariables {
     if (value !== undefined) relevant[name] = value;
   }
   const parsed = plainToInstance(EnvironmentVariables, relevant);
-  const errors = validateSync(parsed, { skipMissingProperties: false, forbidUnknownValues: true });
+  const errors = validateSync(parsed, { forbidUnknownValues: true, stopAtFirstError: true });
   if (errors.length > 0) {
     const lines = errors.map(
       (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`,

@@ -101,7 +101,7 @@ export class OrganizationsService {
       const target = { kind: 'organization', id: organization.id };
       if (Object.keys(changes).length > 0) {
         await this.activity.record(manager, actor, {
-          organizationId: organization.id,
+          organizationId: principal.organizationId,
           action: Actions.organizationUpdate,
           target,
           details: changes,
@@ -109,7 +109,7 @@ export class OrganizationsService {
       }
       if (statusChange) {
         await this.activity.record(manager, actor, {
-          organizationId: organization.id,
+          organizationId: principal.organizationId,
           action: statusChange === 'disabled' ? Actions.organizationDisable : Actions.organizationEnable,
           target,
         });

@@ -1,0 +1,205 @@
+import { expectProblem, expectV1Error, http, loginAsAdmin } from '../support/client';
+import { startServer, TestServer } from '../support/server';
+
+/** Routes that answer without a credential, on purpose (each is marked @Public()). */
+const PUBLIC_OPERATIONS = new Set([
+  'POST /api/user/login',
+  'GET /api/app/ping/v1',
+  'POST /api/app/ping/v1',
+  'POST /api/v2/auth/login',
+  'GET /health/live',
+  'GET /health/ready',
+]);
+
+type OpenApiDocument = { paths: Record<string, Record<string, { security?: unknown[] }>> };
+
+describe('foundation', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startServer('foundation');
+  });
+
+  afterAll(async () => {
+    await server?.destroy();
+  });
+
+  it('is live and ready', async () => {
+    const live = await http(server).get('/health/live');
+    expect(live.status).toBe(200);
+    const ready = await http(server).get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body.status).toBe('ok');
+    expect(ready.body.info.database.status).toBe('up');
+    if (process.env.REDIS_URL) expect(ready.body.info.redis.status).toBe('up');
+  });
+
+  it('answers ping in v1', async () => {
+    const response = await http(server).get('/api/app/ping/v1');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ code: 0 });
+  });
+
+  it('serves Swagger UI and both documents, with every route in exactly one', async () => {
+    const ui = await http(server).get('/docs');
+    expect(ui.status).toBe(200);
+    expect(ui.text).toContain('swagger');
+    const v1 = (await http(server).get('/docs/v1.json')).body as OpenApiDocument;
+    const v2 = (await http(server).get('/docs/v2.json')).body as OpenApiDocument;
+    const v1Paths = Object.keys(v1.paths);
+    const v2Paths = Object.keys(v2.paths);
+    expect(v1Paths).toContain('/api/app/ping/v1');
+    expect(v1Paths).toContain('/api/user/login');
+    expect(v2Paths).toContain('/api/v2/organizations');
+    expect(v2Paths).toContain('/api/v2/organizations/{id}');
+    expect(v1Paths.every((path) => path.startsWith('/api/app/') || path.startsWith('/api/user/'))).toBe(true);
+    expect(v2Paths.some((path) => v1Paths.includes(path))).toBe(false);
+    const schemes = Object.keys((v1 as unknown as { components: { securitySchemes: object } }).components.securitySchemes);
+    expect(schemes.sort()).toEqual(['api_key_header', 'api_key_query', 'bearer', 'session_cookie', 'session_header']);
+  });
+
+  it('opens no route without a credential unless it is marked public', async () => {
+    const documents = [
+      (await http(server).get('/docs/v1.json')).body as OpenApiDocument,
+      (await http(server).get('/docs/v2.json')).body as OpenApiDocument,
+    ];
+    let checked = 0;
+    for (const document of documents) {
+      for (const [path, operations] of Object.entries(document.paths)) {
+        for (const [method, operation] of Object.entries(operations)) {
+          const name = `${method.toUpperCase()} ${path}`;
+          if (PUBLIC_OPERATIONS.has(name)) {
+            expect(operation.security).toBeUndefined();
+            continue;
+          }
+          expect({ name, secured: (operation.security ?? []).length > 0 }).toEqual({ name, secured: true });
+          const url = path.replace(/\{[^}]+\}/g, '6f1c7c0e-1b1a-4d3b-9a59-2f1d3c4b5a69');
+          const response = await http(server)[method as 'get'](url).send(method === 'get' ? undefined : {});
+          const expected = path.startsWith('/api/v2') ? 401 : 403;
+          expect({ name, status: response.status, code: response.body.code }).toEqual({ name, status: expected, code: 'session' });
+          expect(response.body.description ?? response.body.detail).toBe('No Session ID or API Key could be found');
+          checked += 1;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(8);
+  });
+
+  it('answers an unknown route with 404 in the format of its version', async () => {
+    expectV1Error(await http(server).get('/api/app/no_such_call/v1'), 404, 'notfound', 'Unknown API call: no_such_call');
+    const problem = expectProblem(await http(server).get('/api/v2/no-such-thing'), 404, 'notfound');
+    expect(problem.instance).toBe('/api/v2/no-such-thing');
+  });
+
+  it('refuses a body over 64 KB with 413 in both versions', async () => {
+    const big = { name: 'x'.repeat(70 * 1024) };
+    const session = await loginAsAdmin(server);
+    expectProblem(await http(server).post('/api/v2/organizations').set(session.headers).send(big), 413, 'payload_too_large');
+    expectV1Error(await http(server).post('/api/user/login').send({ username: 'x'.repeat(70 * 1024), password: 'p' }), 413, 'api');
+  });
+
+  it('answers malformed JSON, non-JSON bodies and non-object bodies with a 4xx', async () => {
+    const malformed = await http(server).post('/api/v2/auth/login').set('Content-Type', 'application/json').send('{"email":');
+    expect(expectProblem(malformed, 400, 'api').detail).toBe('Malformed JSON in request body.');
+    const text = await http(server).post('/api/v2/auth/login').set('Content-Type', 'text/plain').send('hello');
+    expectProblem(text, 415, 'unsupported_media_type');
+    const array = await http(server).post('/api/v2/auth/login').send([1, 2]);
+    expect(expectProblem(array, 400, 'validation').detail).toBe('Request body must be a JSON object.');
+    expectV1Error(
+      await http(server).post('/api/user/login').set('Content-Type', 'application/json').send('{"username":'),
+      400,
+      'api',
+      'Malformed JSON in request body.',
+    );
+  });
+
+  it('reports validation errors in both formats, naming the field', async () => {
+    expectV1Error(await http(server).post('/api/user/login').send({ password: 'whatever1' }), 400, 'api', 'Missing parameter: username');
+    const problem = expectProblem(await http(server).post('/api/v2/auth/login').send({ password: 'whatever1' }), 400, 'validation');
+    expect(problem.detail).toBe('Missing parameter: email');
+    expect(problem.errors).toEqual([{ field: 'email', message: 'is required' }]);
+    const wrongType = expectProblem(await http(server).post('/api/v2/auth/login').send({ email: 42, password: 'x' }), 400, 'validation');
+    expect((wrongType.errors as Array<{ field: string }>).map((error) => error.field)).toContain('email');
+  });
+
+  it('rejects unknown properties in v2 and ignores them in v1', async () => {
+    const session = await loginAsAdmin(server);
+    const problem = expectProblem(
+      await http(server).post('/api/v2/organizations').set(session.headers).send({ name: 'X', owner: 'me' }),
+      400,
+      'validation',
+    );
+    expect(problem.detail).toBe('Unknown parameter: owner');
+    const v1 = await http(server).post('/api/user/login').send({ username: server.adminEmail, password: server.adminPassword, extra: 1 });
+    expect(v1.status).toBe(200);
+    expect(v1.body.code).toBe(0);
+  });
+
+  it('gives every response a request id and never echoes a query-string credential', async () => {
+    const response = await http(server).get('/api/v2/organizations?api_key=NotARealKeyButSecret1234');
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.stringify(response.body)).not.toContain('NotARealKeyButSecret1234');
+    expect(response.body.instance).toBe('/api/v2/organizations');
+  });
+
+  it('exposes Prometheus metrics', async () => {
+    const response = await http(server).get('/metrics');
+    expect(response.status).toBe(200);
+    expect(response.text).toContain('keyward_http_requests_total');
+    expect(response.text).toContain('keyward_db_queries_total');
+  });
+});
+
+describe('first start and restart', () => {
+  let server: TestServer;
+
+  afterAll(async () => {
+    await server?.destroy();
+  });
+
+  it('bootstraps once, keeps its data across a graceful restart and does not bootstrap again', async () => {
+    server = await startServer('restart');
+    const session = await loginAsAdmin(server);
+    const created = await http(server).post('/api/v2/organizations').set(session.headers).send({ name: 'Survives Restart' });
+    expect(created.status).toBe(201);
+
+    expect(await server.stop()).toBe(0);
+    expect(server.logs.some((line) => line.includes('"msg":"stopped"'))).toBe(true);
+    await server.restart();
+
+    const again = await loginAsAdmin(server);
+    expect(again.organizationId).toBe(session.organizationId);
+    const list = await http(server).get('/api/v2/organizations').set(again.headers);
+    expect(list.body.data.map((organization: { name: string }) => organization.name)).toContain('Survives Restart');
+    const firstStarts = server.logs.filter((line) => line.includes('First start: created organization'));
+    expect(firstStarts).toHaveLength(1);
+    const bootstraps = await http(server).get('/api/v2/activity?action=system_bootstrap').set(again.headers);
+    expect(bootstraps.body.data).toHaveLength(1);
+  });
+
+  it('generates a strong admin password when none is configured and prints it once', async () => {
+    const generated = await startServer('generated', { env: { BOOTSTRAP_ADMIN_PASSWORD: '' } });
+    try {
+      const line = generated.logs.find((entry) => entry.includes('<- generated'));
+      const password = /password: (\S+)/.exec(line ?? '')?.[1] ?? '';
+      expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
+      const response = await http(generated).post('/api/v2/auth/login').send({ email: generated.adminEmail, password });
+      expect(response.status).toBe(200);
+      await generated.restart();
+      expect(generated.logs.filter((entry) => entry.includes('<- generated'))).toHaveLength(1);
+    } finally {
+      await generated.destroy();
+    }
+  });
+
+  it('stops with a message naming a bad variable', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const result = spawnSync(process.execPath, ['dist/src/main.js'], {
+      env: { PATH: process.env.PATH, PORT: 'eighty' },
+      encoding: 'utf8',
+      timeout: 20000,
+    });
+    expect(result.status).toBe(78);
+    expect(result.stderr).toContain('PORT');
+  });
+});

@@ -1,0 +1,52 @@
+import request from 'supertest';
+import type { TestServer } from './server';
+
+export interface Session {
+  sessionId: string;
+  csrfToken: string;
+  userId: string;
+  organizationId: string;
+  /** Headers that authenticate as this session (header form, no CSRF needed). */
+  headers: Record<string, string>;
+}
+
+export function http(server: TestServer) {
+  return request(server.url);
+}
+
+/** Logs in through v2 and returns the session. */
+export async function login(server: TestServer, email: string, password: string): Promise<Session> {
+  const response = await http(server).post('/api/v2/auth/login').send({ email, password });
+  if (response.status !== 200) {
+    throw new Error(`login of ${email} failed: ${response.status} ${JSON.stringify(response.body)}`);
+  }
+  return {
+    sessionId: response.body.session_id,
+    csrfToken: response.body.csrf_token,
+    userId: response.body.user.id,
+    organizationId: response.body.organization.id,
+    headers: { 'X-Session-ID': response.body.session_id },
+  };
+}
+
+export function loginAsAdmin(server: TestServer): Promise<Session> {
+  return login(server, server.adminEmail, server.adminPassword);
+}
+
+/** Asserts the RFC 9457 shape and returns the body. */
+export function expectProblem(response: request.Response, status: number, code: string): Record<string, unknown> {
+  expect(response.status).toBe(status);
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(response.body).toMatchObject({ status, code, type: expect.stringContaining(code) });
+  expect(typeof response.body.title).toBe('string');
+  expect(typeof response.body.detail).toBe('string');
+  return response.body;
+}
+
+/** Asserts the xyOps error shape: `{ code, description }`. */
+export function expectV1Error(response: request.Response, status: number, code: string, description?: string) {
+  expect(response.status).toBe(status);
+  expect(response.body.code).toBe(code);
+  if (description !== undefined) expect(response.body.description).toBe(description);
+  else expect(typeof response.body.description).toBe('string');
+}

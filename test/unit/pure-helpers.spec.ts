@@ -1,0 +1,59 @@
+import { decodeCursor, encodeCursor, toPage } from '../../src/common/cursor';
+import { isUuid, keyedDigest, randomBase62, safeEqual } from '../../src/common/crypto';
+import { slugify } from '../../src/organizations/slug';
+
+describe('slugify', () => {
+  it('makes lowercase ASCII slugs', () => {
+    expect(slugify('Acme Staging')).toBe('acme-staging');
+    expect(slugify('  Zürich – Ops!! ')).toBe('zurich-ops');
+    expect(slugify('日本')).toBe('org');
+    expect(slugify('a'.repeat(100)).length).toBe(60);
+  });
+});
+
+describe('cursors', () => {
+  it('round-trips a position', () => {
+    const cursor = { createdAt: new Date('2026-01-02T03:04:05.678Z'), id: '6f1c7c0e-1b1a-4d3b-9a59-2f1d3c4b5a69' };
+    expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
+    expect(decodeCursor(undefined)).toBeNull();
+  });
+
+  it('refuses a cursor it did not make', () => {
+    expect(() => decodeCursor('not-a-cursor')).toThrow('Invalid parameter: cursor');
+    expect(() => decodeCursor(Buffer.from("2026-01-01T00:00:00.000Z|' OR 1=1").toString('base64url'))).toThrow();
+  });
+
+  it('pages with one extra row', () => {
+    const rows = [1, 2, 3].map((n) => ({ id: `00000000-0000-4000-8000-00000000000${n}`, createdAt: new Date(n * 1000) }));
+    const page = toPage(rows, 2, (row) => row.id);
+    expect(page.data).toHaveLength(2);
+    expect(page.next_cursor).not.toBeNull();
+    expect(toPage(rows, 3, (row) => row.id).next_cursor).toBeNull();
+  });
+});
+
+describe('crypto helpers', () => {
+  it('generates base62 strings of the asked length', () => {
+    const value = randomBase62(24);
+    expect(value).toMatch(/^[A-Za-z0-9]{24}$/);
+    expect(randomBase62(24)).not.toBe(value);
+  });
+
+  it('keys digests by secret and purpose', () => {
+    const secret = Buffer.from('s'.repeat(32));
+    expect(keyedDigest(secret, 'v', 'a').equals(keyedDigest(secret, 'v', 'a'))).toBe(true);
+    expect(keyedDigest(secret, 'v', 'a').equals(keyedDigest(secret, 'v', 'b'))).toBe(false);
+    expect(keyedDigest(secret, 'v', 'a').equals(keyedDigest(Buffer.from('t'.repeat(32)), 'v', 'a'))).toBe(false);
+  });
+
+  it('compares strings of different lengths safely', () => {
+    expect(safeEqual('abc', 'abc')).toBe(true);
+    expect(safeEqual('abc', 'abcd')).toBe(false);
+  });
+
+  it('recognises UUIDs only', () => {
+    expect(isUuid('6f1c7c0e-1b1a-4d3b-9a59-2f1d3c4b5a69')).toBe(true);
+    expect(isUuid("1' OR '1'='1")).toBe(false);
+    expect(isUuid(undefined)).toBe(false);
+  });
+});
