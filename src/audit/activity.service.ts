@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Principal, RequestOrigin } from '../auth/principal';
 import { Action } from './actions';
 import { ActivityRecordEntity, ActorKind, Outcome } from './activity-record.entity';
@@ -29,6 +30,13 @@ export function actorOf(principal: Principal): Actor {
 
 @Injectable()
 export class ActivityService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** A security event that is not part of a mutation (a refused login, a replayed token): its own write. */
+  async recordSecurityEvent(actor: Actor, entry: ActivityEntry): Promise<void> {
+    await this.record(this.dataSource.manager, actor, entry);
+  }
+
   /**
    * Appends one record through `manager`, which must be the transaction of the mutation it
    * records, so that the mutation and its record are committed or lost together.

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { isUuid } from '../common/crypto';
 import { KeywardError } from '../common/errors/keyward-error';
+import { Grant, unionScope } from './grants';
 import { ADMIN_PRIVILEGE } from './privileges';
 
 /** What a user may do in one organization. */
@@ -19,6 +20,7 @@ interface AccessRow {
   privileges: string[] | null;
   categories: string[] | null;
   groups: string[] | null;
+  roles: Array<Grant & { enabled: boolean }>;
   ancestor_admin: boolean;
 }
 
@@ -43,6 +45,9 @@ export class AccessService {
          NOT EXISTS (SELECT 1 FROM organizations a
                      WHERE (a.id = o.id OR a.id = ANY(o.ancestor_ids)) AND a.status <> 'active') AS operational,
          m.id IS NOT NULL AS is_member, m.privileges, m.categories, m.groups,
+         COALESCE((SELECT json_agg(json_build_object('enabled', r.enabled, 'privileges', r.privileges,
+                                                     'categories', r.categories, 'groups', r.groups))
+                   FROM roles r WHERE r.id = ANY(m.role_ids) AND r.organization_id = o.id), '[]'::json) AS roles,
          EXISTS (SELECT 1 FROM memberships am
                  WHERE am.user_id = $1 AND am.organization_id = ANY(o.ancestor_ids)
                    AND $3 = ANY(am.privileges)) AS ancestor_admin
@@ -59,11 +64,10 @@ export class AccessService {
     if (row.ancestor_admin) {
       return { organizationId, privileges: new Set([ADMIN_PRIVILEGE]), categories: [], groups: [] };
     }
-    return {
-      organizationId,
-      privileges: new Set(row.privileges ?? []),
-      categories: row.categories ?? [],
-      groups: row.groups ?? [],
-    };
+    const scope = unionScope(
+      { privileges: row.privileges ?? [], categories: row.categories ?? [], groups: row.groups ?? [] },
+      row.roles,
+    );
+    return { organizationId, privileges: new Set(scope.privileges), categories: [...scope.categories], groups: [...scope.groups] };
   }
 }

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { UserEntity } from '../organizations/user.entity';
+import { SessionEntity } from './session.entity';
 import { MAX_PASSWORD_LENGTH } from './password.service';
 
 export class V1LoginDto {
@@ -49,12 +50,36 @@ export class OrganizationSummaryDto {
   @ApiProperty() slug: string;
 }
 
+export class TokenResponseDto {
+  @ApiProperty({ description: 'A JWT (ES256) bound to the session; send as Authorization: Bearer.' })
+  token: string;
+  @ApiProperty({ description: 'Seconds until the token expires.' })
+  expires_in: number;
+}
+
+export class SessionDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ nullable: true, type: String }) ip: string | null;
+  @ApiProperty({ nullable: true, type: String }) user_agent: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ format: 'date-time' }) last_seen_at: string;
+  @ApiProperty({ format: 'date-time' }) expires_at: string;
+  @ApiProperty({ description: 'The session of this request' }) current: boolean;
+}
+
+export class SessionListDto {
+  @ApiProperty({ type: [SessionDto] }) data: SessionDto[];
+  @ApiProperty({ nullable: true, type: String }) next_cursor: null;
+}
+
 export class V2LoginResponseDto {
+  @ApiProperty({ description: 'A JWT (ES256) bound to the session; send as Authorization: Bearer.' })
+  token: string;
   @ApiProperty({ description: 'Send as X-Session-ID (or the session_id cookie, which is also set).' })
   session_id: string;
   @ApiProperty({ description: 'Required in X-CSRF-Token on writes authenticated by the cookie.' })
   csrf_token: string;
-  @ApiProperty({ description: 'Seconds until the session ends at the latest.' })
+  @ApiProperty({ description: 'Seconds until the token expires (refresh it with POST /auth/refresh).' })
   expires_in: number;
   @ApiProperty({ type: UserSummaryDto }) user: UserSummaryDto;
   @ApiProperty({ type: OrganizationSummaryDto }) organization: OrganizationSummaryDto;
@@ -66,4 +91,16 @@ export function mapUserSummary(user: UserEntity): UserSummaryDto {
 
 export function mapOrganizationSummary(organization: OrganizationEntity): OrganizationSummaryDto {
   return { id: organization.id, name: organization.name, slug: organization.slug };
+}
+
+export function mapSession(session: SessionEntity, currentSessionId: string | undefined): SessionDto {
+  return {
+    id: session.id,
+    ip: session.ip,
+    user_agent: session.userAgent,
+    created_at: session.createdAt.toISOString(),
+    last_seen_at: session.lastSeenAt.toISOString(),
+    expires_at: session.expiresAt.toISOString(),
+    current: session.id === currentSessionId,
+  };
 }

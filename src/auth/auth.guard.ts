@@ -3,8 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { KeywardError, Messages } from '../common/errors/keyward-error';
 import { AuthenticationService } from './authentication.service';
 import { extractCredential, stripCredentialParameters } from './credentials';
-import { AuthenticatedRequest, IS_PUBLIC, REQUIRED_PRIVILEGES } from './decorators';
-import { holdsPrivilege } from './principal';
+import { AuthenticatedRequest, IS_PUBLIC, REQUIRED_PRIVILEGES, REQUIRED_SCOPE, ScopeSource, scopeValue } from './decorators';
+import { assertAccess } from './grants';
 import { privilegeTitle } from './privileges';
 import { SessionService } from './session.service';
 
@@ -47,10 +47,10 @@ export class AuthGuard implements CanActivate {
 
     const required = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_PRIVILEGES, targets);
     if (required === undefined) throw new KeywardError('access', 'This route is closed.');
-    for (const privilege of required) {
-      if (!holdsPrivilege(principal, privilege)) {
-        throw new KeywardError('access', Messages.missingPrivilege(privilegeTitle(privilege)));
-      }
+    for (const privilege of required) assertAccess(principal, { privilege }, (id) => privilegeTitle(id));
+    const scope = this.reflector.getAllAndOverride<ScopeSource | undefined>(REQUIRED_SCOPE, targets);
+    if (scope) {
+      assertAccess(principal, { category: scopeValue(request, scope.category), group: scopeValue(request, scope.group) }, privilegeTitle);
     }
     request.principal = principal;
     return true;

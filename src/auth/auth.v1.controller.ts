@@ -2,7 +2,7 @@ import { Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { V1Controller, V1Params, v1Ok } from '../common/http/versioned-controller';
-import { originOf } from './authentication.service';
+import { originOf } from './user-principal.factory';
 import { V1LoginDto } from './auth.dto';
 import { CurrentPrincipal, Public, RequirePrivileges } from './decorators';
 import { LoginService } from './login.service';
@@ -23,11 +23,12 @@ export class AuthV1Controller {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const result = await this.logins.login(params.username ?? params.email ?? '', params.password, originOf(request));
-    setSessionCookie(request, reply, result.sessionId, result.expiresIn);
+    setSessionCookie(request, reply, result.sessionId, result.sessionExpiresIn);
     return v1Ok({
       session_id: result.sessionId,
       csrf_token: result.csrfToken,
-      expires_in: result.expiresIn,
+      token: result.token.token,
+      expires_in: result.token.expiresIn,
       user: {
         id: result.user.id,
         username: result.user.email,
@@ -36,6 +37,15 @@ export class AuthV1Controller {
         active: result.user.active ? 1 : 0,
       },
     });
+  }
+
+  @Post('user/refresh')
+  @HttpCode(200)
+  @RequirePrivileges()
+  @ApiOperation({ summary: 'A new JWT for the current one (Authorization: Bearer), which stops working' })
+  async refresh(@CurrentPrincipal() principal: Principal) {
+    const issued = await this.logins.refresh(principal);
+    return v1Ok({ token: issued.token, expires_in: issued.expiresIn });
   }
 
   @Post('user/logout')

@@ -30,6 +30,37 @@ export function RequirePrivileges(...privileges: string[]) {
   );
 }
 
+export const REQUIRED_SCOPE = 'keyward:required-scope';
+
+/** Names the request parameter (path, query or body) that carries the category or group a route touches. */
+export interface ScopeSource {
+  category?: string;
+  group?: string;
+}
+
+/**
+ * The route touches a category and/or group named by a request parameter; a principal restricted
+ * to other categories or groups gets the contract's access message (admin bypasses).
+ */
+export function RequireScope(source: ScopeSource) {
+  return applyDecorators(
+    SetMetadata(REQUIRED_SCOPE, source),
+    ApiExtension('x-required-scope', source),
+  );
+}
+
+/** The value of a named parameter, from the path, then the query, then the JSON body. */
+export function scopeValue(request: FastifyRequest, name: string | undefined): string | undefined {
+  if (!name) return undefined;
+  for (const container of [request.params, request.query, request.body]) {
+    if (typeof container === 'object' && container !== null && Object.prototype.hasOwnProperty.call(container, name)) {
+      const value = (container as Record<string, unknown>)[name];
+      if (typeof value === 'string') return value;
+    }
+  }
+  return undefined;
+}
+
 export interface AuthenticatedRequest extends FastifyRequest {
   principal?: Principal;
 }

@@ -1,11 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { Actions } from '../audit/actions';
-import { ActivityService } from '../audit/activity.service';
-import { KeywardError, Messages } from '../common/errors/keyward-error';
+import { ActivityService, actorOf } from '../audit/activity.service';
+import { KeywardError, Messages, notFound } from '../common/errors/keyward-error';
+import { isUuid } from '../common/crypto';
+import { SessionEntity } from './session.entity';
+import { AppConfig } from '../config/app-config';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { UserEntity } from '../organizations/user.entity';
+import { IssuedToken, JwtService } from './jwt.service';
+import { FAILURES_BEFORE_DELAY, LoginThrottle } from './login-throttle';
 import { PasswordService } from './password.service';
 import { Principal, RequestOrigin } from './principal';
 import { SessionService } from './session.service';
@@ -13,26 +19,38 @@ import { SessionService } from './session.service';
 export interface LoginResult {
   sessionId: string;
   csrfToken: string;
-  /** Seconds until the session ends if unused. */
-  expiresIn: number;
+  /** The JWT bound to the new session. */
+  token: IssuedToken;
+  /** Seconds until the session ends at the latest. */
+  sessionExpiresIn: number;
   user: UserEntity;
   organization: OrganizationEntity;
 }
 
 @Injectable()
 export class LoginService {
+  private readonly throttle: LoginThrottle;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly passwords: PasswordService,
     private readonly sessions: SessionService,
+    private readonly tokens: JwtService,
     private readonly activity: ActivityService,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.throttle = new LoginThrottle(config.env.LOGIN_ATTEMPTS_PER_IP_PER_MINUTE);
+  }
 
   /**
    * Unknown users and wrong passwords get the same answer after the same work (a dummy argon2
-   * verification), so the response does not tell whether an account exists.
+   * verification, and the same growing delay per account name), so the response does not tell
+   * whether an account exists. Every login creates a new session id (no fixation).
    */
   async login(identifier: string, password: string, origin: RequestOrigin): Promise<LoginResult> {
+    this.throttle.admit(origin.ip);
+    const delay = this.throttle.delayFor(identifier);
+    if (delay > 0) await sleep(delay);
     const user = await this.dataSource.manager
       .createQueryBuilder(UserEntity, 'u')
       .where('lower(u.email) = lower(:email)', { email: identifier })
@@ -40,18 +58,11 @@ export class LoginService {
     const passwordMatches = await this.passwords.verify(user?.passwordHash ?? null, password);
     const home = user ? await this.homeOrganization(user.id) : null;
     if (!user || !passwordMatches || !user.active || !home) {
-      if (user && home) {
-        await this.dataSource.transaction((manager) =>
-          this.activity.record(manager, { kind: 'user', id: user.id, origin }, {
-            organizationId: home.id,
-            action: Actions.userLoginFailure,
-            target: { kind: 'user', id: user.id },
-            outcome: 'failure',
-          }),
-        );
-      }
+      const failures = this.throttle.recordFailure(identifier);
+      if (user && home) await this.recordFailure(user, home, origin, failures);
       throw new KeywardError('login', Messages.loginIncorrect);
     }
+    this.throttle.recordSuccess(identifier);
     return this.dataSource.transaction(async (manager) => {
       const { sessionId, session } = await this.sessions.create(manager, user.id, home.id, origin);
       await this.activity.record(manager, { kind: 'user', id: user.id, origin }, {
@@ -62,10 +73,34 @@ export class LoginService {
       return {
         sessionId,
         csrfToken: this.sessions.csrfTokenFor(session.id),
-        expiresIn: Math.floor((session.expiresAt.getTime() - Date.now()) / 1000),
+        token: this.tokens.issue(session),
+        sessionExpiresIn: Math.floor((session.expiresAt.getTime() - Date.now()) / 1000),
         user,
         organization: home,
       };
+    });
+  }
+
+  /** A new JWT for the session of the presented one, which is revoked; a replayed token gets nothing. */
+  async refresh(principal: Principal): Promise<IssuedToken> {
+    if (principal.authenticatedBy !== 'jwt' || !principal.token || !principal.sessionId) {
+      throw new KeywardError('api', 'Refresh needs the current JWT in Authorization: Bearer.');
+    }
+    const { token, sessionId } = { token: principal.token, sessionId: principal.sessionId };
+    // Read before the transaction: the embedded database has one connection, held by it.
+    const live = await this.sessions.resolveById(sessionId);
+    if (!live) throw new KeywardError('session', Messages.sessionInvalid);
+    return this.dataSource.transaction(async (manager) => {
+      if (!(await this.tokens.revoke({ jti: token.jti, sid: sessionId, exp: token.exp }, manager))) {
+        throw new KeywardError('session', Messages.sessionInvalid);
+      }
+      await this.activity.record(manager, { kind: 'user', id: principal.id, origin: principal.origin }, {
+        organizationId: live.session.organizationId,
+        action: Actions.userTokenRefresh,
+        target: { kind: 'session', id: sessionId },
+        details: { revoked_jti: token.jti },
+      });
+      return this.tokens.issue(live.session);
     });
   }
 
@@ -96,6 +131,47 @@ export class LoginService {
     });
   }
 
+  async sessionsOf(principal: Principal): Promise<SessionEntity[]> {
+    if (principal.kind !== 'user' || !principal.userId) {
+      throw new KeywardError('api', 'This call needs a user credential (a session or its JWT).');
+    }
+    return this.sessions.listLive(principal.userId);
+  }
+
+  async endSession(principal: Principal, id: string): Promise<void> {
+    const userId = principal.kind === 'user' ? principal.userId : null;
+    if (!userId || !isUuid(id)) throw notFound('Session', id);
+    await this.dataSource.transaction(async (manager) => {
+      if (!(await this.sessions.revokeOwn(manager, userId, id))) throw notFound('Session', id);
+      await this.activity.record(manager, actorOf(principal), {
+        organizationId: principal.organizationId,
+        action: Actions.sessionRevoke,
+        target: { kind: 'session', id },
+      });
+    });
+  }
+
+  private async recordFailure(user: UserEntity, home: OrganizationEntity, origin: RequestOrigin, failures: number) {
+    const actor = { kind: 'user' as const, id: user.id, origin };
+    const target = { kind: 'user', id: user.id };
+    await this.activity.recordSecurityEvent(actor, {
+      organizationId: home.id,
+      action: Actions.userLoginFailure,
+      target,
+      outcome: 'failure',
+      details: { consecutive_failures: failures },
+    });
+    if (failures === FAILURES_BEFORE_DELAY) {
+      await this.activity.recordSecurityEvent(actor, {
+        organizationId: home.id,
+        action: Actions.userLockout,
+        target,
+        outcome: 'failure',
+        details: { consecutive_failures: failures, note: 'further attempts are delayed, doubling up to 30 s' },
+      });
+    }
+  }
+
   /** The organization a login lands in: the user's oldest membership. */
   private async homeOrganization(userId: string): Promise<OrganizationEntity | null> {
     return this.dataSource.manager
@@ -110,7 +186,7 @@ export class LoginService {
 
 function requireSession(principal: Principal): string {
   if (principal.kind !== 'user' || !principal.sessionId || !principal.userId) {
-    throw new KeywardError('api', 'Only a session can log out; this credential is not a session.');
+    throw new KeywardError('api', 'Only a session (or its JWT) can log out; this credential is not one.');
   }
   return principal.sessionId;
 }

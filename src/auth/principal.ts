@@ -2,6 +2,9 @@ import { ADMIN_PRIVILEGE } from './privileges';
 
 export type PrincipalKind = 'user' | 'api_key' | 'service_token';
 
+/** Which credential authenticated the request. */
+export type CredentialType = 'session' | 'jwt' | 'api_key' | 'service_token';
+
 /** Where a request came from; carried with the principal into the activity log. */
 export interface RequestOrigin {
   ip: string;
@@ -24,7 +27,10 @@ export interface Principal {
   privileges: ReadonlySet<string>;
   categories: readonly string[];
   groups: readonly string[];
+  authenticatedBy: CredentialType;
   sessionId?: string;
+  /** The presented JWT's id and expiry, when a JWT authenticated the request (for refresh). */
+  token?: { jti: string; exp: number };
   apiKeyId?: string;
   serviceTokenId?: string;
   origin: RequestOrigin;

@@ -49,13 +49,22 @@ export class SessionService {
   }
 
   /** The live session for a plain id, or null when unknown, revoked, idle too long or past its end. */
-  async resolve(sessionId: string): Promise<LiveSession | null> {
+  resolve(sessionId: string): Promise<LiveSession | null> {
+    return this.findLive('s.token_digest = $1', this.digest(sessionId));
+  }
+
+  /** The same check by the session's row id (a JWT names its session by id). */
+  resolveById(id: string): Promise<LiveSession | null> {
+    return this.findLive('s.id = $1', id);
+  }
+
+  private async findLive(condition: string, value: Buffer | string): Promise<LiveSession | null> {
     const rows: Array<SessionEntity & { userEmail: string; userActive: boolean }> = await this.dataSource.query(
       `SELECT s.id, s.user_id AS "userId", s.organization_id AS "organizationId", s.last_seen_at AS "lastSeenAt",
               s.expires_at AS "expiresAt", s.created_at AS "createdAt", u.email AS "userEmail", u.active AS "userActive"
        FROM sessions s JOIN users u ON u.id = s.user_id
-       WHERE s.token_digest = $1 AND s.revoked_at IS NULL`,
-      [this.digest(sessionId)],
+       WHERE ${condition} AND s.revoked_at IS NULL`,
+      [value],
     );
     const row = rows[0];
     if (!row || !row.userActive) return null;
@@ -81,6 +90,23 @@ export class SessionService {
       [userId, keepSessionId ?? null],
     );
     return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+  }
+
+  /** The user's live sessions, newest first. */
+  async listLive(userId: string): Promise<SessionEntity[]> {
+    const rows: SessionEntity[] = await this.dataSource.manager
+      .createQueryBuilder(SessionEntity, 's')
+      .where('s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > now()', { userId })
+      .andWhere(`s.last_seen_at > now() - make_interval(secs => :idle)`, { idle: this.config.env.SESSION_IDLE_TIMEOUT })
+      .orderBy('s.created_at', 'DESC')
+      .getMany();
+    return rows;
+  }
+
+  /** Ends one of the user's own sessions; false when there is no such live session of theirs. */
+  async revokeOwn(manager: EntityManager, userId: string, id: string): Promise<boolean> {
+    const result = await manager.update(SessionEntity, { id, userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    return (result.affected ?? 0) > 0;
   }
 
   /** The CSRF token of a session: derived, so nothing more is stored. */

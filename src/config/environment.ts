@@ -100,6 +100,27 @@ export class EnvironmentVariables {
   @Min(1)
   SESSION_ABSOLUTE_TIMEOUT = 43200;
 
+  /** Seconds a JWT from login or refresh is valid (never past its session's end). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(86400)
+  JWT_TTL = 900;
+
+  @IsString()
+  @MinLength(1)
+  JWT_ISSUER = 'keyward';
+
+  @IsString()
+  @MinLength(1)
+  JWT_AUDIENCE = 'keyward-api';
+
+  /** Login attempts allowed per client IP per minute, across all accounts. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_ATTEMPTS_PER_IP_PER_MINUTE = 30;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -25,7 +25,9 @@ export class EmbeddedPostgres {
     claimLock(lockFile);
     try {
       const database = await PGlite.create(join(root, 'pgdata'));
-      const server = new PGLiteSocketServer({ db: database, host: '127.0.0.1', port: 0, maxConnections: 1 });
+      // Two: the migration connection may still be closing when the app's pool (of one) connects.
+      // They are never used at the same time, so queries never interleave.
+      const server = new PGLiteSocketServer({ db: database, host: '127.0.0.1', port: 0, maxConnections: 2 });
       await server.start();
       const address = server.getServerConn();
       logger.info({ dataDir: root }, 'embedded PostgreSQL (PGlite) started');

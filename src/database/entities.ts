@@ -3,5 +3,7 @@ import { SessionEntity } from '../auth/session.entity';
 import { MembershipEntity } from '../organizations/membership.entity';
 import { OrganizationEntity } from '../organizations/organization.entity';
 import { UserEntity } from '../organizations/user.entity';
+import { RoleEntity } from '../organizations/role.entity';
+import { CustomPrivilegeEntity } from '../organizations/custom-privilege.entity';
 
-export const ENTITIES = [OrganizationEntity, UserEntity, MembershipEntity, SessionEntity, ActivityRecordEntity];
+export const ENTITIES = [OrganizationEntity, UserEntity, MembershipEntity, SessionEntity, ActivityRecordEntity, RoleEntity, CustomPrivilegeEntity];

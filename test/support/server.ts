@@ -101,6 +101,7 @@ export async function startServer(name: string, options: StartOptions = {}): Pro
       BOOTSTRAP_ADMIN_PASSWORD: adminPassword,
       BOOTSTRAP_ORG_NAME: `Org ${name}`,
       SHUTDOWN_TIMEOUT_MS: '10000',
+      LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000',
     };
     if (storage.dataDir) env.DATA_DIR = storage.dataDir;
     if (storage.databaseUrl) {

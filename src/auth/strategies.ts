@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import jwt from 'jsonwebtoken';
+import { Strategy as CustomStrategy } from 'passport-custom';
+import { ExtractJwt, Strategy as JwtStrategyBase } from 'passport-jwt';
+import { Actions } from '../audit/actions';
+import { ActivityService } from '../audit/activity.service';
+import { KeywardError, Messages } from '../common/errors/keyward-error';
+import { AppConfig } from '../config/app-config';
+import { Credential } from './credentials';
+import { AuthenticatedRequest } from './decorators';
+import { AccessTokenClaims, JwtService } from './jwt.service';
+import { JWT_ALGORITHM, JwtKeysService } from './jwt-keys.service';
+import { Principal } from './principal';
+import { SessionService } from './session.service';
+import { originOf, UserPrincipalFactory } from './user-principal.factory';
+
+/** The credential the guard found, handed to the strategy that resolves it. */
+export interface CredentialRequest extends AuthenticatedRequest {
+  keywardCredential?: Credential;
+}
+
+const invalidSession = () => new KeywardError('session', Messages.sessionInvalid);
+
+/** A session id (cookie, X-Session-ID or ?session_id) → the user's principal. */
+@Injectable()
+export class SessionStrategy extends PassportStrategy(CustomStrategy, 'session') {
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly principals: UserPrincipalFactory,
+  ) {
+    super();
+  }
+
+  async validate(request: CredentialRequest): Promise<Principal> {
+    const value = request.keywardCredential?.value;
+    const live = value ? await this.sessions.resolve(value) : null;
+    if (!live) throw invalidSession();
+    return this.principals.create(request, live.session.userId, live.session.organizationId, {
+      authenticatedBy: 'session',
+      sessionId: live.session.id,
+    });
+  }
+}
+
+/**
+ * A JWT in `Authorization: Bearer` → the principal of its session's user. The algorithm is pinned
+ * to ES256, `iss`, `aud`, `exp` and `nbf` are checked by the library; here: the token id is not
+ * revoked and the session is alive.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(JwtStrategyBase, 'jwt') {
+  constructor(
+    keys: JwtKeysService,
+    config: AppConfig,
+    private readonly sessions: SessionService,
+    private readonly tokens: JwtService,
+    private readonly principals: UserPrincipalFactory,
+    private readonly activity: ActivityService,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKeyProvider: (_request: unknown, rawToken: string, done: (error: unknown, key?: string) => void) => {
+        const decoded = jwt.decode(rawToken, { complete: true });
+        const kid = decoded && typeof decoded === 'object' ? decoded.header.kid : undefined;
+        const key = typeof kid === 'string' ? keys.publicKeyPem(kid) : undefined;
+        if (!key) done(invalidSession());
+        else done(null, key);
+      },
+      algorithms: [JWT_ALGORITHM],
+      issuer: config.env.JWT_ISSUER,
+      audience: config.env.JWT_AUDIENCE,
+      passReqToCallback: true,
+    });
+  }
+
+  async validate(request: CredentialRequest, claims: AccessTokenClaims): Promise<Principal> {
+    if (typeof claims.sid !== 'string' || typeof claims.jti !== 'string' || typeof claims.sub !== 'string') {
+      throw invalidSession();
+    }
+    if (await this.tokens.isRevoked(claims.jti)) {
+      await this.recordReuse(request, claims);
+      throw invalidSession();
+    }
+    const live = await this.sessions.resolveById(claims.sid);
+    if (!live || live.session.userId !== claims.sub) throw invalidSession();
+    return this.principals.create(request, live.session.userId, live.session.organizationId, {
+      authenticatedBy: 'jwt',
+      sessionId: live.session.id,
+      token: { jti: claims.jti, exp: claims.exp },
+    });
+  }
+
+  /** A revoked token presented again is a security event: someone may hold a stolen copy. */
+  private async recordReuse(request: CredentialRequest, claims: AccessTokenClaims): Promise<void> {
+    await this.activity.recordSecurityEvent({ kind: 'user', id: claims.sub, origin: originOf(request) }, {
+      organizationId: claims.org,
+      action: Actions.tokenReuse,
+      target: { kind: 'session', id: claims.sid },
+      outcome: 'failure',
+      details: { jti: claims.jti },
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { AccessService } from './access.service';
+import { CredentialType, Principal, RequestOrigin } from './principal';
+
+export function originOf(request: FastifyRequest): RequestOrigin {
+  const userAgent = request.headers['user-agent'];
+  return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : null, requestId: String(request.id) };
+}
+
+/**
+ * The principal of a user credential (session, JWT): the user's access in the organization named
+ * by X-Organization-Id, or else in the credential's own organization.
+ */
+@Injectable()
+export class UserPrincipalFactory {
+  constructor(private readonly access: AccessService) {}
+
+  async create(
+    request: FastifyRequest,
+    userId: string,
+    credentialOrganizationId: string,
+    extras: { authenticatedBy: CredentialType; sessionId: string; token?: Principal['token'] },
+  ): Promise<Principal> {
+    const requested = request.headers['x-organization-id'];
+    const organizationId = typeof requested === 'string' && requested !== '' ? requested : credentialOrganizationId;
+    const access = await this.access.forUser(userId, organizationId);
+    return {
+      kind: 'user',
+      id: userId,
+      userId,
+      organizationId: access.organizationId,
+      privileges: access.privileges,
+      categories: access.categories,
+      groups: access.groups,
+      origin: originOf(request),
+      ...extras,
+    };
+  }
+}
