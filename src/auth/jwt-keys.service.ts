@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, JsonWebKey, KeyObject, randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, createDecipheriv, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, JsonWebKey, KeyObject, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 
@@ -30,6 +30,11 @@ export class JwtKeysService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    const configured = this.config.env.JWT_PRIVATE_KEY;
+    if (configured) {
+      this.useConfiguredKey(configured);
+      return;
+    }
     await this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('keyward:signing-keys'))`);
       const existing: SigningKeyRow[] = await manager.query(`SELECT kid FROM signing_keys WHERE retired_at IS NULL LIMIT 1`);
@@ -61,6 +66,21 @@ export class JwtKeysService implements OnModuleInit {
     const active = rows.find((row) => row.retired_at === null);
     if (!active) throw new Error('no active JWT signing key');
     this.signing = { kid: active.kid, privateKey: createPrivateKey(this.unseal(active.private_key_sealed)) };
+  }
+
+  /** JWT_PRIVATE_KEY: the operator's own key; its kid is its JWK thumbprint. */
+  private useConfiguredKey(pem: string): void {
+    const privateKey = createPrivateKey(pem);
+    if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+      throw new Error('JWT_PRIVATE_KEY must be an EC P-256 key (ES256)');
+    }
+    const publicKey = createPublicKey(privateKey);
+    const jwk = publicKey.export({ format: 'jwk' });
+    const kid = createHash('sha256')
+      .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }))
+      .digest('base64url');
+    this.publicKeys = new Map([[kid, { pem: publicKey.export({ format: 'pem', type: 'spki' }).toString(), jwk }]]);
+    this.signing = { kid, privateKey };
   }
 
   get signingKey(): { kid: string; privateKey: KeyObject } {

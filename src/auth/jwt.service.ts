@@ -48,7 +48,7 @@ export class JwtService {
       nbf: now,
       exp,
     };
-    const token = jwt.sign(claims, privateKey, { algorithm: JWT_ALGORITHM, keyid: kid, noTimestamp: true });
+    const token = jwt.sign(claims, privateKey, { algorithm: JWT_ALGORITHM, keyid: kid });
     return { token, expiresIn: Math.max(exp - now, 0) };
   }
 

@@ -13,8 +13,8 @@ export interface LiveSession {
 
 /** A session id carries 256 random bits; only its keyed digest is stored. */
 const SESSION_ID_BYTES = 32;
-/** last_seen_at is written at most this often per session, not on every request. */
-const TOUCH_INTERVAL_MS = 60_000;
+/** last_seen_at is written at most this often per session (and well within the idle timeout). */
+const MAX_TOUCH_INTERVAL_MS = 60_000;
 
 @Injectable()
 export class SessionService {
@@ -71,7 +71,8 @@ export class SessionService {
     const now = Date.now();
     if (row.expiresAt.getTime() <= now) return null;
     if (row.lastSeenAt.getTime() + this.config.env.SESSION_IDLE_TIMEOUT * 1000 <= now) return null;
-    if (now - row.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
+    const touchInterval = Math.min(MAX_TOUCH_INTERVAL_MS, (this.config.env.SESSION_IDLE_TIMEOUT * 1000) / 10);
+    if (now - row.lastSeenAt.getTime() >= touchInterval) {
       await this.dataSource.query(`UPDATE sessions SET last_seen_at = now() WHERE id = $1`, [row.id]);
     }
     const session = Object.assign(new SessionEntity(), row);

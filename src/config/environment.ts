@@ -103,9 +103,18 @@ export class EnvironmentVariables {
   /** Seconds a JWT from login or refresh is valid (never past its session's end). */
   @Transform(toInt)
   @IsInt()
-  @Min(10)
+  @Min(1)
   @Max(86400)
   JWT_TTL = 900;
+
+  /**
+   * PEM (PKCS#8) of the ES256 (P-256) key that signs JWTs. Unset: a key pair is generated on first
+   * start and kept in the database, sealed under APP_SECRET.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----/, { message: 'must be a PKCS#8 PEM private key' })
+  JWT_PRIVATE_KEY?: string;
 
   @IsString()
   @MinLength(1)
@@ -151,6 +160,7 @@ const OPTIONAL_VARIABLES = [
   'BOOTSTRAP_ADMIN_EMAIL',
   'BOOTSTRAP_ADMIN_PASSWORD',
   'METRICS_TOKEN',
+  'JWT_PRIVATE_KEY',
 ] as const;
 
 /** Validates `env`; throws a ConfigurationError naming every bad variable. */

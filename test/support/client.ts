@@ -4,6 +4,8 @@ import type { TestServer } from './server';
 export interface Session {
   sessionId: string;
   csrfToken: string;
+  /** The JWT from login. */
+  token: string;
   userId: string;
   organizationId: string;
   /** Headers that authenticate as this session (header form, no CSRF needed). */
@@ -16,13 +18,14 @@ export function http(server: TestServer) {
 
 /** Logs in through v2 and returns the session. */
 export async function login(server: TestServer, email: string, password: string): Promise<Session> {
-  const response = await http(server).post('/api/v2/auth/login').send({ email, password });
+  const response = await http(server).post('/api/v2/auth/login').set('User-Agent', 'keyward-tests/1.0').send({ email, password });
   if (response.status !== 200) {
     throw new Error(`login of ${email} failed: ${response.status} ${JSON.stringify(response.body)}`);
   }
   return {
     sessionId: response.body.session_id,
     csrfToken: response.body.csrf_token,
+    token: response.body.token,
     userId: response.body.user.id,
     organizationId: response.body.organization.id,
     headers: { 'X-Session-ID': response.body.session_id },
