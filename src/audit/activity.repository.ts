@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Cursor } from '../common/pagination';
+import { Cursor } from '../common/cursor';
+import { keysetPage } from '../database/keyset';
 import { ActivityRecordEntity } from './activity-record.entity';
 
 export interface ActivityFilter {
@@ -26,10 +27,7 @@ export class ActivityRepository {
   async list(organizationId: string, filter: ActivityFilter): Promise<ActivityRecordEntity[]> {
     const query = this.dataSource.manager
       .createQueryBuilder(ActivityRecordEntity, 'a')
-      .where('a.organization_id = :organizationId', { organizationId })
-      .orderBy('a.created_at', 'DESC')
-      .addOrderBy('a.id', 'DESC')
-      .limit(filter.limit + 1);
+      .where('a.organization_id = :organizationId', { organizationId });
     if (filter.actions?.length) query.andWhere('a.action IN (:...actions)', { actions: filter.actions });
     if (filter.actorKind) query.andWhere('a.actor_kind = :actorKind', { actorKind: filter.actorKind });
     if (filter.actorId) query.andWhere('a.actor_id = :actorId', { actorId: filter.actorId });
@@ -38,12 +36,6 @@ export class ActivityRepository {
     if (filter.outcome) query.andWhere('a.outcome = :outcome', { outcome: filter.outcome });
     if (filter.from) query.andWhere('a.created_at >= :from', { from: filter.from });
     if (filter.to) query.andWhere('a.created_at < :to', { to: filter.to });
-    if (filter.cursor) {
-      query.andWhere('(a.created_at, a.id) < (:cursorAt, :cursorId)', {
-        cursorAt: filter.cursor.createdAt,
-        cursorId: filter.cursor.id,
-      });
-    }
-    return query.getMany();
+    return keysetPage(query, 'a', filter, 'DESC').getMany();
   }
 }

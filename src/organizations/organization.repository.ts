@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { isUuid } from '../common/crypto';
-import { Cursor } from '../common/pagination';
+import { Cursor } from '../common/cursor';
+import { keysetPage } from '../database/keyset';
 import { OrganizationEntity, OrganizationStatus } from './organization.entity';
 
 export interface OrganizationFilter {
@@ -33,19 +34,10 @@ export class OrganizationRepository {
   async listVisible(actingOrganizationId: string, filter: OrganizationFilter): Promise<OrganizationEntity[]> {
     const query = this.dataSource.manager
       .createQueryBuilder(OrganizationEntity, 'o')
-      .where('(o.id = :acting OR :acting = ANY(o.ancestor_ids))', { acting: actingOrganizationId })
-      .orderBy('o.created_at', 'ASC')
-      .addOrderBy('o.id', 'ASC')
-      .limit(filter.limit + 1);
+      .where('(o.id = :acting OR :acting = ANY(o.ancestor_ids))', { acting: actingOrganizationId });
     if (filter.status) query.andWhere('o.status = :status', { status: filter.status });
     if (filter.parentId) query.andWhere('o.parent_id = :parentId', { parentId: filter.parentId });
-    if (filter.cursor) {
-      query.andWhere('(o.created_at, o.id) > (:createdAt, :cursorId)', {
-        createdAt: filter.cursor.createdAt,
-        cursorId: filter.cursor.id,
-      });
-    }
-    return query.getMany();
+    return keysetPage(query, 'o', filter).getMany();
   }
 
   /** Not scoped: used for the organization a credential belongs to, after the credential was verified. */

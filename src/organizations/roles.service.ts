@@ -7,6 +7,7 @@ import { assertWithinScope } from '../auth/grants';
 import { Principal } from '../auth/principal';
 import { isUuid } from '../common/crypto';
 import { Cursor } from '../common/cursor';
+import { keysetPage } from '../database/keyset';
 import { KeywardError, notFound } from '../common/errors/keyward-error';
 import { PrivilegeCatalogService } from './privilege-catalog.service';
 import { RoleEntity } from './role.entity';
@@ -38,15 +39,11 @@ export class RolesService {
   async list(principal: Principal, page: { cursor: Cursor | null; limit: number; offset?: number }): Promise<{ rows: RoleEntity[]; total: number }> {
     const query = this.dataSource.manager
       .createQueryBuilder(RoleEntity, 'r')
-      .where('r.organization_id = :organizationId', { organizationId: principal.organizationId })
-      .orderBy('r.created_at', 'ASC')
-      .addOrderBy('r.id', 'ASC');
+      .where('r.organization_id = :organizationId', { organizationId: principal.organizationId });
     const total = await query.getCount();
-    if (page.cursor) {
-      query.andWhere('(r.created_at, r.id) > (:cursorAt, :cursorId)', { cursorAt: page.cursor.createdAt, cursorId: page.cursor.id });
-    }
+    keysetPage(query, 'r', page);
     if (page.offset) query.offset(page.offset);
-    return { rows: await query.limit(page.limit + 1).getMany(), total };
+    return { rows: await query.getMany(), total };
   }
 
   async get(principal: Principal, id: string, manager?: EntityManager): Promise<RoleEntity> {

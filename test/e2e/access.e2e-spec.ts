@@ -1,6 +1,6 @@
-import { expectProblem, expectV1Error, http, login, loginAsAdmin, Session } from '../support/client';
+import { expectNoSecretsInLogs, expectProblem, expectV1Error, http, issuedSecrets, login, loginAsAdmin, Session } from '../support/client';
 import { startServer, TestServer } from '../support/server';
-import { createMember, createSubAccount, issuedSecrets, memberSession, uniqueEmail } from '../support/tenants';
+import { createMember, createSubAccount, memberSession, uniqueEmail } from '../support/tenants';
 
 const missing = (title: string) => `You do not have the '${title}' privilege required to perform this action.`;
 
@@ -11,7 +11,6 @@ describe('privileges, roles and members', () => {
   beforeAll(async () => {
     server = await startServer('access');
     admin = await loginAsAdmin(server);
-    issuedSecrets.push(admin.sessionId, admin.token, server.adminPassword);
   });
 
   afterAll(async () => {
@@ -144,7 +143,6 @@ describe('privileges, roles and members', () => {
     expect(list.body.data.map((member: { email: string }) => member.email)).toEqual([created.body.email]);
 
     const session = await login(server, created.body.email, 'correct-horse-battery');
-    issuedSecrets.push(session.sessionId, session.token, 'correct-horse-battery');
     expect((await http(server).get('/api/v2/account').set(session.headers)).status).toBe(200);
     const removed = await http(server).delete(`/api/v2/organizations/${admin.organizationId}/members/${created.body.user_id}`).set(admin.headers);
     expect(removed.status).toBe(204);
@@ -197,7 +195,6 @@ describe('privileges, roles and members', () => {
   it('shows and changes the own profile, and a password change ends the other sessions', async () => {
     const member = await memberSession(server, admin, admin.organizationId, {}, 'profile');
     const other = await login(server, member.email, member.password);
-    issuedSecrets.push(other.sessionId, other.token);
     const me = await http(server).get('/api/v2/users/me').set(member.headers);
     expect(me.body).toMatchObject({ id: member.userId, email: member.email, organizations: [{ id: admin.organizationId }] });
     expect((await http(server).patch('/api/v2/users/me').set(member.headers).send({ name: 'Renamed' })).body.name).toBe('Renamed');
@@ -207,7 +204,7 @@ describe('privileges, roles and members', () => {
     expectProblem(wrong, 403, 'access');
     const changed = await http(server).post('/api/v2/users/me/password').set(member.headers).send({ current_password: member.password, new_password: 'a-brand-new-password' });
     expect(changed.status).toBe(204);
-    issuedSecrets.push('a-brand-new-password');
+    issuedSecrets.add('a-brand-new-password');
     expect((await http(server).get('/api/v2/account').set(member.headers)).status).toBe(200);
     expectProblem(await http(server).get('/api/v2/account').set(other.headers), 401, 'session');
     expectProblem(await http(server).post('/api/v2/auth/login').send({ email: member.email, password: member.password }), 401, 'login');
@@ -226,5 +223,9 @@ describe('privileges, roles and members', () => {
     expect((await http(server).get('/api/v2/account').set(second.headers)).status).toBe(200);
     expect((await http(server).delete(`/api/v2/auth/sessions/${otherSession.id}`).set(member.headers)).status).toBe(204);
     expectProblem(await http(server).get('/api/v2/account').set(second.headers), 401, 'session');
+  });
+
+  it('logged none of the passwords, session ids, CSRF tokens or JWTs the tests used', () => {
+    expectNoSecretsInLogs(server);
   });
 });

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { expectProblem, expectV1Error, http, login, loginAsAdmin, Session } from '../support/client';
+import { expectNoSecretsInLogs, expectProblem, expectV1Error, http, login, loginAsAdmin, Session } from '../support/client';
 import { startServer, TestServer } from '../support/server';
 
 const INVALID = 'Session has expired or is invalid.';
@@ -207,6 +207,10 @@ describe('login, sessions and JWTs', () => {
       await refused(sign({ sid: '00000000-0000-4000-8000-000000000000' }));
       await refused(sign({ sub: '00000000-0000-4000-8000-000000000000' }));
     });
+  });
+
+  it('logged none of the passwords, session ids, CSRF tokens or JWTs the tests used', () => {
+    expectNoSecretsInLogs(server);
   });
 });
 

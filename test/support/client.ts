@@ -12,6 +12,16 @@ export interface Session {
   headers: Record<string, string>;
 }
 
+/** Every password, session id, CSRF token and JWT the tests used, for the secret scans. */
+export const issuedSecrets = new Set<string>();
+
+/** Asserts that no line the server printed contains any secret the tests used. */
+export function expectNoSecretsInLogs(server: TestServer): void {
+  const text = server.logs.join('\n');
+  const leaked = [...issuedSecrets].filter((secret) => secret.length >= 8 && text.includes(secret));
+  expect({ checkedSecrets: issuedSecrets.size > 0, leaked }).toEqual({ checkedSecrets: true, leaked: [] });
+}
+
 export function http(server: TestServer) {
   return request(server.url);
 }
@@ -22,6 +32,7 @@ export async function login(server: TestServer, email: string, password: string)
   if (response.status !== 200) {
     throw new Error(`login of ${email} failed: ${response.status} ${JSON.stringify(response.body)}`);
   }
+  for (const secret of [password, response.body.session_id, response.body.csrf_token, response.body.token]) issuedSecrets.add(secret);
   return {
     sessionId: response.body.session_id,
     csrfToken: response.body.csrf_token,

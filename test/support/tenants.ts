@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { http, login, Session } from './client';
+import { http, issuedSecrets, login, Session } from './client';
 import type { TestServer } from './server';
 
 export interface Grant {
@@ -15,8 +15,6 @@ export interface Member {
   userId: string;
 }
 
-/** Every password and session a test made, for the secret scans. */
-export const issuedSecrets: string[] = [];
 
 export function uniqueEmail(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}@example.test`;
@@ -34,7 +32,7 @@ export async function createSubAccount(server: TestServer, actor: Session, name:
 export async function createMember(server: TestServer, actor: Session, organizationId: string, grant: Grant = {}, prefix = 'member'): Promise<Member> {
   const email = uniqueEmail(prefix);
   const password = `pw-${randomBytes(12).toString('base64url')}`;
-  issuedSecrets.push(password);
+  issuedSecrets.add(password);
   const response = await http(server)
     .post(`/api/v2/organizations/${organizationId}/members`)
     .set(actor.headers)
@@ -47,6 +45,5 @@ export async function createMember(server: TestServer, actor: Session, organizat
 export async function memberSession(server: TestServer, actor: Session, organizationId: string, grant: Grant = {}, prefix = 'member'): Promise<Session & Member> {
   const member = await createMember(server, actor, organizationId, grant, prefix);
   const session = await login(server, member.email, member.password);
-  issuedSecrets.push(session.sessionId, session.csrfToken);
   return { ...session, ...member };
 }
