@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AccessService } from './access.service';
-import { AccountV2Controller, JwksController } from './account.controller';
+import { JwksController } from './jwks.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthV1Controller } from './auth.v1.controller';
 import { AuthV2Controller } from './auth.v2.controller';
@@ -17,7 +17,7 @@ import { UserPrincipalFactory } from './user-principal.factory';
 
 @Module({
   imports: [PassportModule],
-  controllers: [AuthV1Controller, AuthV2Controller, AccountV2Controller, JwksController],
+  controllers: [AuthV1Controller, AuthV2Controller, JwksController],
   providers: [
     AccessService,
     AuthenticationService,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { AccountV2Controller } from './account.v2.controller';
 import { BootstrapService } from './bootstrap.service';
 import { OrganizationRepository } from './organization.repository';
 import { OrganizationsService } from './organizations.service';
@@ -17,6 +18,7 @@ import { UsersV2Controller } from './users.v2.controller';
 @Module({
   imports: [AuthModule],
   controllers: [
+    AccountV2Controller,
     OrganizationsV2Controller,
     MembersV2Controller,
     RolesV1Controller,

@@ -51,6 +51,24 @@ describe('privileges, roles and members', () => {
     expect((await http(server).get('/api/v2/account').set(viaRole.headers)).body.privileges).toEqual([]);
   });
 
+  it('checks a route\'s category and group against the principal\'s restrictions, with the exact messages', async () => {
+    const restricted = await memberSession(server, admin, admin.organizationId, { privileges: ['run_jobs'], categories: ['staging'], groups: ['web'] });
+    const check = (query: string, session: Session = restricted) => http(server).get(`/api/v2/account/check?${query}`).set(session.headers);
+    expect((await check('category=staging&group=web&privilege=run_jobs')).body).toEqual({ allowed: true });
+    expect(expectProblem(await check('category=production'), 403, 'access').detail).toBe(
+      'You do not have the required account privileges to access category ID production.',
+    );
+    expect(expectProblem(await check('group=db'), 403, 'access').detail).toBe(
+      'You do not have the required account privileges to access group ID db.',
+    );
+    expect(expectProblem(await check('privilege=abort_jobs'), 403, 'access').detail).toBe(missing('Abort Jobs'));
+    expect((await check('category=production&group=db&privilege=abort_jobs', admin)).body).toEqual({ allowed: true });
+    const unrestricted = await memberSession(server, admin, admin.organizationId, { privileges: ['run_jobs'] });
+    expect((await check('category=anything&group=any', unrestricted)).status).toBe(200);
+    const document = (await http(server).get('/docs/v2.json')).body;
+    expect(document.paths['/api/v2/account/check'].get['x-required-scope']).toEqual({ category: 'category', group: 'group' });
+  });
+
   it('lets admin do everything', async () => {
     const other = await memberSession(server, admin, admin.organizationId, { privileges: ['admin'] });
     expect((await http(server).get('/api/v2/activity').set(other.headers)).status).toBe(200);
