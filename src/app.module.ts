@@ -14,6 +14,9 @@ import { Metrics } from './operations/metrics';
 import { OperationsModule } from './operations/operations.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { RedisModule } from './redis/redis.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { UsageModule } from './keys/usage.module';
+import { KeysModule } from './keys/keys.module';
 
 export interface AppDependencies {
   config: AppConfig;
@@ -59,9 +62,12 @@ export class AppModule {
           retryDelay: 1000,
         }),
         RedisModule,
+        RateLimitModule,
+        UsageModule,
         AuditModule,
         AuthModule,
         OrganizationsModule,
+        KeysModule,
         OperationsModule,
       ],
       controllers: [DocsController],

@@ -22,6 +22,10 @@ export const Actions = {
   roleUpdate: 'role_update',
   roleDelete: 'role_delete',
   privilegeCreate: 'privilege_create',
+  apiKeyCreate: 'apikey_create',
+  apiKeyUpdate: 'apikey_update',
+  apiKeyDelete: 'apikey_delete',
+  apiKeyRotate: 'apikey_rotate',
   systemBootstrap: 'system_bootstrap',
 } as const;
 

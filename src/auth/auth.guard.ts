@@ -1,19 +1,27 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
 import { KeywardError, Messages } from '../common/errors/keyward-error';
+import { UsageService } from '../keys/usage.service';
+import { headersOf, RateLimitService, RateLimitState } from '../rate-limit/rate-limit.service';
 import { AuthenticationService } from './authentication.service';
 import { extractCredential, stripCredentialParameters } from './credentials';
 import { AuthenticatedRequest, IS_PUBLIC, REQUIRED_PRIVILEGES, REQUIRED_SCOPE, ScopeSource, scopeValue } from './decorators';
 import { assertAccess } from './grants';
+import { Principal } from './principal';
 import { privilegeTitle } from './privileges';
 import { SessionService } from './session.service';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+export const REGISTRATION_KEY_REFUSAL = 'A registration key can only register servers; it cannot call this API.';
+
 /**
  * The global guard: default deny. A route is reachable without a credential only with
  * `@Public()`; an authenticated route states what it needs with `@RequirePrivileges(...)`, and a
- * route with neither is closed to everyone.
+ * route with neither is closed to everyone. The steps follow product.md: find the credential,
+ * resolve the principal, check state, apply the key's limit then the global limit, check
+ * privileges, count usage.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -21,13 +29,16 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly authentication: AuthenticationService,
     private readonly sessions: SessionService,
+    private readonly rateLimits: RateLimitService,
+    private readonly usage: UsageService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<AuthenticatedRequest>();
     const credential = extractCredential({
       headers: request.headers,
       cookies: request.cookies ?? {},
@@ -37,6 +48,7 @@ export class AuthGuard implements CanActivate {
     if (!credential) throw new KeywardError('session', Messages.noCredential);
     const principal = await this.authentication.authenticate(credential, request);
     stripCredentialParameters(request.query, request.body);
+    if (principal.registrationKey) throw new KeywardError('access', REGISTRATION_KEY_REFUSAL);
 
     if (credential.via === 'cookie' && !SAFE_METHODS.has(request.method)) {
       const presented = request.headers['x-csrf-token'];
@@ -45,14 +57,25 @@ export class AuthGuard implements CanActivate {
       }
     }
 
+    const limits = await this.applyRateLimits(principal, !SAFE_METHODS.has(request.method));
+    http.getResponse<FastifyReply>().headers(headersOf(limits));
+    if (principal.apiKeyId) this.usage.record(principal.apiKeyId, principal.origin.ip);
+
     const required = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_PRIVILEGES, targets);
     if (required === undefined) throw new KeywardError('access', 'This route is closed.');
-    for (const privilege of required) assertAccess(principal, { privilege }, (id) => privilegeTitle(id));
+    for (const privilege of required) assertAccess(principal, { privilege }, privilegeTitle);
     const scope = this.reflector.getAllAndOverride<ScopeSource | undefined>(REQUIRED_SCOPE, targets);
     if (scope) {
       assertAccess(principal, { category: scopeValue(request, scope.category), group: scopeValue(request, scope.group) }, privilegeTitle);
     }
     request.principal = principal;
     return true;
+  }
+
+  /** The key's own per-second limit first, then the global per-principal limit; reports the tighter. */
+  private async applyRateLimits(principal: Principal, write: boolean): Promise<RateLimitState> {
+    const keyState = principal.maxPerSec ? await this.rateLimits.hitKey(principal.id, principal.maxPerSec) : null;
+    const globalState = await this.rateLimits.hitPrincipal(`${principal.kind}:${principal.id}`, write);
+    return keyState && keyState.remaining <= globalState.remaining ? keyState : globalState;
   }
 }

@@ -7,11 +7,11 @@ import { CredentialRequest } from './strategies';
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
-/** The Passport strategy that resolves a credential, or null when no strategy knows it. */
-export function strategyFor(credential: Credential): 'session' | 'jwt' | null {
+/** The Passport strategy that resolves a credential. A bearer value is a JWT by its shape, else an API key. */
+export function strategyFor(credential: Credential): 'session' | 'jwt' | 'api-key' {
   if (credential.kind === 'session') return 'session';
   if (credential.kind === 'bearer' && JWT_SHAPE.test(credential.value)) return 'jwt';
-  return null;
+  return 'api-key';
 }
 
 /**
@@ -22,7 +22,6 @@ export function strategyFor(credential: Credential): 'session' | 'jwt' | null {
 export class AuthenticationService {
   async authenticate(credential: Credential, request: CredentialRequest): Promise<Principal> {
     const strategy = strategyFor(credential);
-    if (!strategy) throw new KeywardError('session', Messages.invalidApiKey);
     request.keywardCredential = credential;
     return runStrategy(strategy, request);
   }
@@ -32,7 +31,7 @@ function runStrategy(strategy: string, request: CredentialRequest): Promise<Prin
   return new Promise((resolve, reject) => {
     const callback = (error: unknown, principal: Principal | false) => {
       if (error) reject(error);
-      else if (!principal) reject(new KeywardError('session', Messages.sessionInvalid));
+      else if (!principal) reject(new KeywardError('session', strategy === 'api-key' ? Messages.invalidApiKey : Messages.sessionInvalid));
       else resolve(principal);
     };
     passport.authenticate(strategy, { session: false }, callback)(request, {}, reject);

@@ -32,8 +32,20 @@ export interface Principal {
   /** The presented JWT's id and expiry, when a JWT authenticated the request (for refresh). */
   token?: { jti: string; exp: number };
   apiKeyId?: string;
+  /** A registration key: it can only be verified for `register_servers`, never call this API. */
+  registrationKey?: boolean;
+  /** The API key's own per-second limit, when it has one. */
+  maxPerSec?: number;
   serviceTokenId?: string;
   origin: RequestOrigin;
+}
+
+/**
+ * Users see their organization and its sub-accounts; API keys and service tokens are bound to
+ * the one organization they were made in ("each key is scoped to the account where it was generated").
+ */
+export function includesSubAccounts(principal: Pick<Principal, 'kind'>): boolean {
+  return principal.kind === 'user';
 }
 
 export function isAdmin(principal: Pick<Principal, 'privileges'>): boolean {

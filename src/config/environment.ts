@@ -124,6 +124,25 @@ export class EnvironmentVariables {
   @MinLength(1)
   JWT_AUDIENCE = 'keyward-api';
 
+  /** Global limit per principal (user, API key, service token): reads per minute. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_READS_PER_MINUTE = 6000;
+
+  /** Global limit per principal: writes (anything but GET/HEAD/OPTIONS) per minute. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_WRITES_PER_MINUTE = 600;
+
+  /** Milliseconds between writes of buffered usage counters (last used, per-day counts). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  USAGE_FLUSH_INTERVAL_MS = 2000;
+
   /** Login attempts allowed per client IP per minute, across all accounts. */
   @Transform(toInt)
   @IsInt()

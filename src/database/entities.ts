@@ -5,5 +5,6 @@ import { OrganizationEntity } from '../organizations/organization.entity';
 import { UserEntity } from '../organizations/user.entity';
 import { RoleEntity } from '../organizations/role.entity';
 import { CustomPrivilegeEntity } from '../organizations/custom-privilege.entity';
+import { ApiKeyEntity } from '../keys/api-key.entity';
 
-export const ENTITIES = [OrganizationEntity, UserEntity, MembershipEntity, SessionEntity, ActivityRecordEntity, RoleEntity, CustomPrivilegeEntity];
+export const ENTITIES = [OrganizationEntity, UserEntity, MembershipEntity, SessionEntity, ActivityRecordEntity, RoleEntity, CustomPrivilegeEntity, ApiKeyEntity];

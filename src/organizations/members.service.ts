@@ -11,7 +11,7 @@ import { KeywardError, Messages, notFound } from '../common/errors/keyward-error
 import { isUniqueViolation } from '../database/postgres-errors';
 import { MembershipEntity } from './membership.entity';
 import { OrganizationEntity } from './organization.entity';
-import { OrganizationRepository } from './organization.repository';
+import { organizationScope, OrganizationRepository } from './organization.repository';
 import { PrivilegeCatalogService } from './privilege-catalog.service';
 import { RolesService } from './roles.service';
 import { UserEntity } from './user.entity';
@@ -176,7 +176,7 @@ export class MembersService {
   }
 
   private async visibleOrganization(principal: Principal, organizationId: string): Promise<OrganizationEntity> {
-    const organization = await this.organizations.findVisible(principal.organizationId, organizationId);
+    const organization = await this.organizations.findVisible(organizationScope(principal), organizationId);
     if (!organization) throw notFound('Organization', organizationId);
     return organization;
   }

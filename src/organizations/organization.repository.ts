@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { isUuid } from '../common/crypto';
+import { includesSubAccounts, Principal } from '../auth/principal';
 import { Cursor } from '../common/cursor';
 import { keysetPage } from '../database/keyset';
 import { OrganizationEntity, OrganizationStatus } from './organization.entity';
@@ -13,6 +14,20 @@ export interface OrganizationFilter {
   limit: number;
 }
 
+/** Where a principal acts, and whether it sees that organization's sub-accounts. */
+export interface OrganizationScope {
+  organizationId: string;
+  includeSubAccounts: boolean;
+}
+
+export function organizationScope(principal: Principal): OrganizationScope {
+  return { organizationId: principal.organizationId, includeSubAccounts: includesSubAccounts(principal) };
+}
+
+function visibleCondition(scope: OrganizationScope): string {
+  return scope.includeSubAccounts ? '(o.id = :acting OR :acting = ANY(o.ancestor_ids))' : 'o.id = :acting';
+}
+
 /**
  * Organizations as seen from an acting organization: itself and its sub-accounts, never its
  * parent or siblings. Every read takes the acting organization's id first.
@@ -21,20 +36,20 @@ export interface OrganizationFilter {
 export class OrganizationRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** The organization `id` if it is `actingOrganizationId` or one of its sub-accounts. */
-  async findVisible(actingOrganizationId: string, id: string, manager?: EntityManager): Promise<OrganizationEntity | null> {
+  /** The organization `id` if the scope sees it: the acting organization, and (for users) its sub-accounts. */
+  async findVisible(scope: OrganizationScope, id: string, manager?: EntityManager): Promise<OrganizationEntity | null> {
     if (!isUuid(id)) return null;
     return (manager ?? this.dataSource.manager)
       .createQueryBuilder(OrganizationEntity, 'o')
       .where('o.id = :id', { id })
-      .andWhere('(o.id = :acting OR :acting = ANY(o.ancestor_ids))', { acting: actingOrganizationId })
+      .andWhere(visibleCondition(scope), { acting: scope.organizationId })
       .getOne();
   }
 
-  async listVisible(actingOrganizationId: string, filter: OrganizationFilter): Promise<OrganizationEntity[]> {
+  async listVisible(scope: OrganizationScope, filter: OrganizationFilter): Promise<OrganizationEntity[]> {
     const query = this.dataSource.manager
       .createQueryBuilder(OrganizationEntity, 'o')
-      .where('(o.id = :acting OR :acting = ANY(o.ancestor_ids))', { acting: actingOrganizationId });
+      .where(visibleCondition(scope), { acting: scope.organizationId });
     if (filter.status) query.andWhere('o.status = :status', { status: filter.status });
     if (filter.parentId) query.andWhere('o.parent_id = :parentId', { parentId: filter.parentId });
     return keysetPage(query, 'o', filter).getMany();

@@ -10,7 +10,7 @@ import { KeywardError, notFound } from '../common/errors/keyward-error';
 import { decodeCursor, DEFAULT_PAGE_SIZE, Page, toPage } from '../common/pagination';
 import { CreateOrganizationDto, ListOrganizationsQueryDto, mapOrganization, OrganizationDto, UpdateOrganizationDto } from './organization.dto';
 import { OrganizationEntity } from './organization.entity';
-import { OrganizationRepository } from './organization.repository';
+import { organizationScope, OrganizationRepository } from './organization.repository';
 import { slugify } from './slug';
 
 /** A top-level organization has depth 0; sub-accounts nest at most this deep below it. */
@@ -26,7 +26,7 @@ export class OrganizationsService {
 
   async list(principal: Principal, query: ListOrganizationsQueryDto): Promise<Page<OrganizationDto>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = await this.organizations.listVisible(principal.organizationId, {
+    const rows = await this.organizations.listVisible(organizationScope(principal), {
       status: query.status,
       parentId: query.parent_id,
       cursor: decodeCursor(query.cursor),
@@ -36,7 +36,7 @@ export class OrganizationsService {
   }
 
   async get(principal: Principal, id: string): Promise<OrganizationEntity> {
-    const organization = await this.organizations.findVisible(principal.organizationId, id);
+    const organization = await this.organizations.findVisible(organizationScope(principal), id);
     if (!organization) throw notFound('Organization', id);
     return organization;
   }
@@ -44,7 +44,7 @@ export class OrganizationsService {
   /** A sub-account directly under the organization the principal acts in. */
   async createSubAccount(principal: Principal, input: CreateOrganizationDto): Promise<OrganizationEntity> {
     return this.dataSource.transaction(async (manager) => {
-      const parent = await this.organizations.findVisible(principal.organizationId, principal.organizationId, manager);
+      const parent = await this.organizations.findVisible(organizationScope(principal), principal.organizationId, manager);
       if (!parent) throw notFound('Organization', principal.organizationId);
       const depth = parent.ancestorIds.length + 1;
       if (depth > MAX_ORGANIZATION_DEPTH) {
@@ -72,7 +72,7 @@ export class OrganizationsService {
 
   async update(principal: Principal, id: string, input: UpdateOrganizationDto): Promise<OrganizationEntity> {
     return this.dataSource.transaction(async (manager) => {
-      const organization = await this.organizations.findVisible(principal.organizationId, id, manager);
+      const organization = await this.organizations.findVisible(organizationScope(principal), id, manager);
       if (!organization) throw notFound('Organization', id);
       const changes: Record<string, unknown> = {};
       if (input.name !== undefined && input.name !== organization.name) {

@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Denials } from '../auth/access.service';
+import { Grant, unionScope } from '../auth/grants';
+import { Principal, RequestOrigin } from '../auth/principal';
+import { keyedDigest } from '../common/crypto';
+import { KeywardError, Messages } from '../common/errors/keyward-error';
+import { AppConfig } from '../config/app-config';
+import { apiKeyRefusal } from './api-key-state';
+
+export const API_KEY_DIGEST_PURPOSE = 'api_key';
+export const REGISTER_SERVERS = 'register_servers';
+
+interface KeyRow {
+  id: string;
+  organization_id: string;
+  ancestor_ids: string[];
+  active: boolean;
+  type: 'standard' | 'registration';
+  privileges: string[];
+  categories: string[];
+  groups: string[];
+  expires_at: Date | null;
+  max_per_sec: number | null;
+  revoked_at: Date | null;
+  grace_until: Date | null;
+  operational: boolean;
+  roles: Array<Grant & { enabled: boolean }>;
+}
+
+export interface AuthenticatedKey {
+  principal: Principal;
+  /** The key's organization and its ancestors, root first, ending with the key's own. */
+  organizationPath: string[];
+  expiresAt: Date | null;
+}
+
+/** A presented API key → its principal, or the contract's error for its state. */
+@Injectable()
+export class ApiKeyAuthenticator {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  digest(key: string): Buffer {
+    return keyedDigest(this.config.appSecret, key, API_KEY_DIGEST_PURPOSE);
+  }
+
+  /** One indexed lookup by digest; never a scan, never a slow hash. */
+  async authenticate(key: string, origin: RequestOrigin): Promise<AuthenticatedKey> {
+    const rows: KeyRow[] = await this.dataSource.query(
+      `SELECT k.id, k.organization_id, o.ancestor_ids, k.active, k.type, k.privileges, k.categories, k.groups,
+              k.expires_at, k.max_per_sec, k.revoked_at, k.grace_until,
+              NOT EXISTS (SELECT 1 FROM organizations a
+                          WHERE (a.id = o.id OR a.id = ANY(o.ancestor_ids)) AND a.status <> 'active') AS operational,
+              COALESCE((SELECT json_agg(json_build_object('enabled', r.enabled, 'privileges', r.privileges,
+                                                          'categories', r.categories, 'groups', r.groups))
+                        FROM roles r WHERE r.id = ANY(k.role_ids) AND r.organization_id = k.organization_id), '[]'::json) AS roles
+       FROM api_keys k JOIN organizations o ON o.id = k.organization_id
+       WHERE k.digest = $1`,
+      [this.digest(key)],
+    );
+    const row = rows[0];
+    if (!row) throw new KeywardError('session', Messages.invalidApiKey);
+    const refusal = apiKeyRefusal(
+      { active: row.active, revokedAt: row.revoked_at, graceUntil: row.grace_until, expiresAt: row.expires_at },
+      Date.now(),
+    );
+    if (refusal) throw refusal;
+    if (!row.operational) throw new KeywardError('access', Denials.organizationDisabled);
+    const registration = row.type === 'registration';
+    const scope = registration
+      ? { privileges: new Set([REGISTER_SERVERS]), categories: [], groups: [] }
+      : unionScope({ privileges: row.privileges, categories: row.categories, groups: row.groups }, row.roles);
+    return {
+      principal: {
+        kind: 'api_key',
+        id: row.id,
+        userId: null,
+        organizationId: row.organization_id,
+        privileges: new Set(scope.privileges),
+        categories: [...scope.categories],
+        groups: [...scope.groups],
+        authenticatedBy: 'api_key',
+        apiKeyId: row.id,
+        registrationKey: registration,
+        maxPerSec: row.max_per_sec ?? undefined,
+        origin,
+      },
+      organizationPath: [...row.ancestor_ids, row.organization_id],
+      expiresAt: row.expires_at,
+    };
+  }
+}

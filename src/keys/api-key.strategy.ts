@@ -1,0 +1,22 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { Strategy as CustomStrategy } from 'passport-custom';
+import { KeywardError, Messages } from '../common/errors/keyward-error';
+import { Principal } from '../auth/principal';
+import { CredentialRequest } from '../auth/strategies';
+import { originOf } from '../auth/user-principal.factory';
+import { ApiKeyAuthenticator } from './api-key-authenticator';
+
+/** An API key (X-API-Key, ?api_key, JSON api_key, or a bearer value that is neither JWT nor service token). */
+@Injectable()
+export class ApiKeyStrategy extends PassportStrategy(CustomStrategy, 'api-key') {
+  constructor(private readonly keys: ApiKeyAuthenticator) {
+    super();
+  }
+
+  async validate(request: CredentialRequest): Promise<Principal> {
+    const value = request.keywardCredential?.value;
+    if (!value) throw new KeywardError('session', Messages.invalidApiKey);
+    return (await this.keys.authenticate(value, originOf(request))).principal;
+  }
+}

@@ -1,0 +1,143 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+
+interface PendingUsage {
+  /** UTC day (YYYY-MM-DD) → requests. */
+  days: Map<string, number>;
+  lastUsedAt: Date;
+  lastUsedIp: string;
+}
+
+export interface UsageReport {
+  thisMonth: number;
+  /** The last 30 UTC days, oldest first, with zeros. */
+  days: Array<{ date: string; count: number }>;
+  lastUsedAt: Date | null;
+  lastUsedIp: string | null;
+}
+
+const DAY_MS = 86_400_000;
+
+export function utcDay(time: number): string {
+  return new Date(time).toISOString().slice(0, 10);
+}
+
+/**
+ * Usage of API keys: counted in memory on the hot path and written behind in batches (every
+ * USAGE_FLUSH_INTERVAL_MS and at shutdown), never one database write per request.
+ */
+@Injectable()
+export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Usage');
+  private pending = new Map<string, PendingUsage>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.flush(), this.config.env.USAGE_FLUSH_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flush();
+  }
+
+  record(apiKeyId: string, ip: string, now = Date.now()): void {
+    let usage = this.pending.get(apiKeyId);
+    if (!usage) {
+      usage = { days: new Map(), lastUsedAt: new Date(now), lastUsedIp: ip };
+      this.pending.set(apiKeyId, usage);
+    }
+    const day = utcDay(now);
+    usage.days.set(day, (usage.days.get(day) ?? 0) + 1);
+    usage.lastUsedAt = new Date(now);
+    usage.lastUsedIp = ip;
+  }
+
+  /** Writes everything counted so far; runs one batch at a time. A failed batch is kept for the next. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.writeBatch());
+    return this.flushing;
+  }
+
+  private async writeBatch(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    const ids: string[] = [];
+    const days: string[] = [];
+    const counts: number[] = [];
+    for (const [id, usage] of batch) {
+      for (const [day, count] of usage.days) {
+        ids.push(id);
+        days.push(day);
+        counts.push(count);
+      }
+    }
+    const lastIds = [...batch.keys()];
+    const lastAt = lastIds.map((id) => (batch.get(id) as PendingUsage).lastUsedAt.toISOString());
+    const lastIp = lastIds.map((id) => (batch.get(id) as PendingUsage).lastUsedIp);
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        await manager.query(
+          `INSERT INTO api_key_usage_daily (api_key_id, day, count)
+           SELECT u.id, u.day, u.count FROM unnest($1::uuid[], $2::date[], $3::bigint[]) AS u(id, day, count)
+           WHERE EXISTS (SELECT 1 FROM api_keys k WHERE k.id = u.id)
+           ON CONFLICT (api_key_id, day) DO UPDATE SET count = api_key_usage_daily.count + EXCLUDED.count`,
+          [ids, days, counts],
+        );
+        await manager.query(
+          `UPDATE api_keys k SET last_used_at = u.at, last_used_ip = u.ip
+           FROM unnest($1::uuid[], $2::timestamptz[], $3::varchar[]) AS u(id, at, ip)
+           WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)`,
+          [lastIds, lastAt, lastIp],
+        );
+      });
+    } catch (error) {
+      this.logger.warn(`usage flush failed, will retry: ${(error as Error).message}`);
+      this.mergeBack(batch);
+    }
+  }
+
+  private mergeBack(batch: Map<string, PendingUsage>): void {
+    for (const [id, usage] of batch) {
+      const current = this.pending.get(id);
+      if (!current) {
+        this.pending.set(id, usage);
+        continue;
+      }
+      for (const [day, count] of usage.days) current.days.set(day, (current.days.get(day) ?? 0) + count);
+    }
+  }
+
+  /** Stored counts plus what this instance has not written yet. */
+  async report(apiKeyId: string, now = Date.now()): Promise<UsageReport> {
+    const since = utcDay(now - 29 * DAY_MS);
+    const monthStart = `${utcDay(now).slice(0, 7)}-01`;
+    const first = since < monthStart ? since : monthStart;
+    const rows: Array<{ day: string; count: string }> = await this.dataSource.query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, count FROM api_key_usage_daily WHERE api_key_id = $1 AND day >= $2::date`,
+      [apiKeyId, first],
+    );
+    const counts = new Map(rows.map((row) => [row.day, Number(row.count)]));
+    const pending = this.pending.get(apiKeyId);
+    for (const [day, count] of pending?.days ?? []) counts.set(day, (counts.get(day) ?? 0) + count);
+    const [stored] = await this.dataSource.query(`SELECT last_used_at, last_used_ip FROM api_keys WHERE id = $1`, [apiKeyId]);
+    const days = Array.from({ length: 30 }, (_, index) => {
+      const date = utcDay(now - (29 - index) * DAY_MS);
+      return { date, count: counts.get(date) ?? 0 };
+    });
+    let thisMonth = 0;
+    for (const [day, count] of counts) if (day >= monthStart) thisMonth += count;
+    const lastUsedAt: Date | null = pending?.lastUsedAt ?? stored?.last_used_at ?? null;
+    return { thisMonth, days, lastUsedAt, lastUsedIp: pending?.lastUsedIp ?? stored?.last_used_ip ?? null };
+  }
+}
