@@ -384,3 +384,39 @@ describe('API keys', () => {
     expectNoSecretsInLogs(server);
   });
 });
+
+describe('global rate limits', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startServer('global-limits', { env: { RATE_LIMIT_READS_PER_MINUTE: '5', RATE_LIMIT_WRITES_PER_MINUTE: '2' } });
+  });
+
+  afterAll(async () => {
+    await server?.destroy();
+  });
+
+  it('limits each principal per minute, writes more strictly than reads, with RateLimit headers', async () => {
+    const first = await loginAsAdmin(server);
+    const second = await memberSession(server, first, first.organizationId, { privileges: ['create_roles'] });
+    const reads = [];
+    for (let i = 0; i < 6; i += 1) reads.push(await http(server).get('/api/v2/account').set(first.headers));
+    expect(reads.slice(0, 5).map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(reads[0].headers['ratelimit-limit']).toBe('5');
+    expect(reads[4].headers['ratelimit-remaining']).toBe('0');
+    const refused = expectProblem(reads[5], 429, 'rate');
+    expect(refused.detail).toMatch(/^Rate limit exceeded: 5 reads per minute/);
+    expect(Number(reads[5].headers['retry-after'])).toBeGreaterThan(0);
+    expect(reads[5].headers['ratelimit-remaining']).toBe('0');
+    expectV1Error(await http(server).get('/api/app/get_roles/v1').set(first.headers), 429, 'rate');
+
+    // The member creation above was the admin's first write of the minute.
+    const writes = [];
+    for (let i = 0; i < 2; i += 1) writes.push(await http(server).post('/api/v2/roles').set(first.headers).send({ title: `r${i}` }));
+    expect(writes.map((response) => response.status)).toEqual([201, 429]);
+
+    // Another principal has its own budget.
+    expect((await http(server).get('/api/v2/account').set(second.headers)).status).toBe(200);
+    expect((await http(server).post('/api/v2/roles').set(second.headers).send({ title: 'theirs' })).status).toBe(201);
+  });
+});

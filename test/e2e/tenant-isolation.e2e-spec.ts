@@ -1,4 +1,4 @@
-import { expectNoSecretsInLogs, expectProblem, expectV1Error, http, loginAsAdmin, Session } from '../support/client';
+import { expectNoSecretsInLogs, expectProblem, expectV1Error, http, issuedSecrets, loginAsAdmin, Session } from '../support/client';
 import { startServer, TestServer } from '../support/server';
 import { createSubAccount, memberSession } from '../support/tenants';
 
@@ -12,7 +12,7 @@ describe('tenant isolation', () => {
   let server: TestServer;
   let root: Session;
   let a: { id: string; admin: Session & { userId: string } };
-  let b: { id: string; admin: Session & { userId: string }; roleId: string; memberId: string; childId: string; sessionId: string };
+  let b: { id: string; admin: Session & { userId: string }; roleId: string; memberId: string; childId: string; sessionId: string; keyId: string };
   let rootRoleId: string;
 
   beforeAll(async () => {
@@ -26,7 +26,9 @@ describe('tenant isolation', () => {
     const member = await memberSession(server, bAdmin, bId, { privileges: ['run_jobs'] }, 'member-b');
     const childId = await createSubAccount(server, bAdmin, 'B child');
     const sessions = await http(server).get('/api/v2/auth/sessions').set(member.headers);
-    b = { id: bId, admin: bAdmin, roleId: role.body.id, memberId: member.userId, childId, sessionId: sessions.body.data[0].id };
+    const key = await http(server).post('/api/v2/api-keys').set(bAdmin.headers).send({ title: 'B key', privileges: ['run_jobs'] });
+    issuedSecrets.add(key.body.secret);
+    b = { id: bId, admin: bAdmin, roleId: role.body.id, memberId: member.userId, childId, sessionId: sessions.body.data[0].id, keyId: key.body.api_key.id };
     rootRoleId = (await http(server).post('/api/v2/roles').set(root.headers).send({ title: 'Root role' })).body.id;
   });
 
@@ -41,6 +43,7 @@ describe('tenant isolation', () => {
     members: (await http(server).get(`/api/v2/organizations/${b.id}/members`).set(b.admin.headers)).body,
     role: (await http(server).get(`/api/v2/roles/${b.roleId}`).set(b.admin.headers)).body,
     sessions: (await http(server).get('/api/v2/auth/sessions').set(b.admin.headers)).body.data.length,
+    key: (await http(server).get(`/api/v2/api-keys/${b.keyId}`).set(b.admin.headers)).body,
   });
 
   const v2Calls = () => [
@@ -56,7 +59,18 @@ describe('tenant isolation', () => {
     { route: 'PATCH /api/v2/roles/{id}', call: () => http(server).patch(`/api/v2/roles/${b.roleId}`).send({ title: 'Stolen' }) },
     { route: 'DELETE /api/v2/roles/{id}', call: () => http(server).delete(`/api/v2/roles/${b.roleId}`) },
     { route: 'DELETE /api/v2/auth/sessions/{id}', call: () => http(server).delete(`/api/v2/auth/sessions/${b.sessionId}`) },
+    { route: 'GET /api/v2/api-keys/{id}', call: () => http(server).get(`/api/v2/api-keys/${b.keyId}`) },
+    { route: 'PATCH /api/v2/api-keys/{id}', call: () => http(server).patch(`/api/v2/api-keys/${b.keyId}`).send({ title: 'Stolen' }) },
+    { route: 'DELETE /api/v2/api-keys/{id}', call: () => http(server).delete(`/api/v2/api-keys/${b.keyId}`) },
+    { route: 'POST /api/v2/api-keys/{id}/rotate', call: () => http(server).post(`/api/v2/api-keys/${b.keyId}/rotate`).send({}) },
+    { route: 'GET /api/v2/api-keys/{id}/usage', call: () => http(server).get(`/api/v2/api-keys/${b.keyId}/usage`) },
   ];
+
+  const v1KeyCalls = () =>
+    ['get_api_key', 'update_api_key', 'delete_api_key', 'rotate_api_key', 'get_api_key_usage'].map((name) => ({
+      route: `POST /api/app/${name}/v1`,
+      call: () => http(server).post(`/api/app/${name}/v1`).send({ id: b.keyId, title: 'Stolen' }),
+    }));
 
   const v1Calls = () => [
     { route: 'GET /api/app/get_role/v1', call: () => http(server).get(`/api/app/get_role/v1?id=${b.roleId}`) },
@@ -91,6 +105,14 @@ describe('tenant isolation', () => {
         route,
         status: 404,
         body: { code: 'notfound', description: `Role not found: ${b.roleId}` },
+      });
+    }
+    for (const { route, call } of v1KeyCalls()) {
+      const response = await call().set(a.admin.headers);
+      expect({ route, status: response.status, body: response.body }).toEqual({
+        route,
+        status: 404,
+        body: { code: 'notfound', description: `API Key not found: ${b.keyId}` },
       });
     }
     expect(await snapshotOfB()).toEqual(before);

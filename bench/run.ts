@@ -1,0 +1,204 @@
+/**
+ * `npm run bench`: the figures of quality.md, each a ratio measured in one run against the same
+ * server. Runs on the embedded default and, when DATABASE_URL/REDIS_URL are set, again on them.
+ * Prints a table and writes bench/results.json.
+ */
+import autocannon from 'autocannon';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import pino from 'pino';
+import { EmbeddedPostgres } from '../src/database/embedded-postgres';
+import { startServer, TestServer } from '../tools/server-process';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const SEEDED_KEYS = Number(process.env.BENCH_KEYS ?? 100_000);
+
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+}
+
+interface Figure {
+  name: string;
+  value: number;
+  bar: string;
+  pass: boolean;
+  detail: string;
+}
+
+async function load(url: string, options: Partial<autocannon.Options> = {}): Promise<Run> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...options });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors,
+    non2xx: result.non2xx,
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function json(server: TestServer, path: string, init: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<any> {
+  const response = await fetch(server.url + path, {
+    method: init.method ?? 'GET',
+    headers: { 'content-type': 'application/json', ...(init.headers ?? {}) },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const body = await response.json();
+  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+async function queryCount(server: TestServer): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const match = /^keyward_db_queries_total (\d+)/m.exec(text);
+  return match ? Number(match[1]) : NaN;
+}
+
+function rssMegabytes(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /VmRSS:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/** Filler keys written straight into the stopped server's database (random digests, no secrets). */
+async function seedKeys(server: TestServer, organizationId: string, count: number): Promise<void> {
+  const sql = `INSERT INTO api_keys (organization_id, digest, mask, title, created_by_kind, created_by_id, created_by_name)
+    SELECT $1, decode(md5(random()::text || i::text) || md5(i::text || random()::text), 'hex'),
+           'seed********seed', 'seeded ' || i, 'user', 'bench', 'bench'
+    FROM generate_series(1, $2::int) AS i`;
+  if (server.storage.databaseUrl) {
+    const client = new Client({ connectionString: server.storage.databaseUrl });
+    await client.connect();
+    await client.query(sql, [organizationId, count]);
+    await client.end();
+    return;
+  }
+  const embedded = await EmbeddedPostgres.start(server.storage.dataDir as string, pino({ level: 'silent' }));
+  const client = new Client({ connectionString: embedded.url });
+  await client.connect();
+  await client.query(sql, [organizationId, count]);
+  await client.end();
+  await embedded.stop();
+}
+
+async function benchMode(label: string): Promise<Figure[]> {
+  const server = await startServer(`bench-${label}`, {
+    env: {
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_READS_PER_MINUTE: '1000000000',
+      RATE_LIMIT_WRITES_PER_MINUTE: '1000000000',
+      LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '1000000000',
+    },
+  });
+  try {
+    const login = await json(server, '/api/v2/auth/login', { method: 'POST', body: { email: server.adminEmail, password: server.adminPassword } });
+    const session = { 'X-Session-ID': login.session_id };
+    const organizationId: string = login.organization.id;
+    const createKey = async (body: object) =>
+      (await json(server, '/api/v2/api-keys', { method: 'POST', headers: session, body: { title: 'bench', ...body } })).secret as string;
+    const plainKey = await createKey({ privileges: ['view_api_keys'] });
+    const limitedKey = await createKey({ privileges: ['view_api_keys'], max_per_sec: 1_000_000 });
+    const verifierKey = await createKey({ privileges: ['verify_api_keys'] });
+    for (let i = 0; i < 6; i += 1) await createKey({});
+
+    const unauthenticated = `${server.url}/health/live`;
+    const authenticated = `${server.url}/api/v2/account`;
+    await load(unauthenticated, { duration: 2 });
+    await load(authenticated, { duration: 2, headers: { 'x-api-key': plainKey } });
+
+    const base = await load(unauthenticated);
+    const queriesBefore = await queryCount(server);
+    const keyed = await load(authenticated, { headers: { 'x-api-key': plainKey } });
+    const queriesPerRequest = ((await queryCount(server)) - queriesBefore - 1) / keyed.requests;
+    const limited = await load(authenticated, { headers: { 'x-api-key': limitedKey } });
+    const jwt = await load(authenticated, { headers: { authorization: `Bearer ${login.token}` } });
+    const verify = await load(`${server.url}/api/v2/api-keys/verify`, {
+      method: 'POST',
+      headers: { 'x-api-key': verifierKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ key: plainKey, privilege: 'view_api_keys' }),
+    });
+    const [underLogins] = await Promise.all([
+      load(authenticated, { headers: { 'x-api-key': plainKey } }),
+      load(`${server.url}/api/v2/auth/login`, {
+        method: 'POST',
+        connections: 2,
+        overallRate: 20,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword }),
+      }),
+    ]);
+
+    await server.stop();
+    await seedKeys(server, organizationId, SEEDED_KEYS);
+    await server.restart();
+    const restarted = `${server.url}/api/v2/account`;
+    await load(restarted, { duration: 2, headers: { 'x-api-key': plainKey } });
+    const manyKeys = await load(restarted, { headers: { 'x-api-key': plainKey } });
+    const rss = rssMegabytes(server.pid);
+
+    const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
+    const rpsDetail = (run: Run) => `${Math.round(run.rps)} req/s, p99 ${run.p99} ms`;
+    return [
+      { name: 'unauthenticated GET (baseline)', value: Math.round(base.rps), bar: '-', pass: true, detail: rpsDetail(base) },
+      { name: 'API key GET ÷ unauthenticated', value: ratio(keyed.rps, base.rps), bar: '>= 0.85', pass: keyed.rps / base.rps >= 0.85, detail: rpsDetail(keyed) },
+      { name: 'API key with rate limit ÷ unauthenticated', value: ratio(limited.rps, base.rps), bar: '>= 0.80', pass: limited.rps / base.rps >= 0.8, detail: rpsDetail(limited) },
+      { name: 'JWT GET ÷ unauthenticated', value: ratio(jwt.rps, base.rps), bar: '>= 0.80', pass: jwt.rps / base.rps >= 0.8, detail: rpsDetail(jwt) },
+      { name: 'verify p99 ÷ unauthenticated p99', value: ratio(verify.p99, base.p99), bar: '<= 2', pass: verify.p99 / base.p99 <= 2, detail: `${verify.p99} ms vs ${base.p99} ms` },
+      { name: `${SEEDED_KEYS} keys ÷ 10 keys (throughput)`, value: ratio(manyKeys.rps, keyed.rps), bar: '>= 0.95', pass: manyKeys.rps / keyed.rps >= 0.95, detail: rpsDetail(manyKeys) },
+      { name: 'database queries per authenticated request', value: Math.round(queriesPerRequest * 1000) / 1000, bar: '0', pass: queriesPerRequest < 0.01, detail: `${keyed.requests} requests` },
+      { name: 'p99 under 20 logins/s ÷ without', value: ratio(underLogins.p99, keyed.p99), bar: '<= 1.5', pass: underLogins.p99 / keyed.p99 <= 1.5, detail: `${underLogins.p99} ms vs ${keyed.p99} ms` },
+      { name: `resident memory with ${SEEDED_KEYS} keys (MB)`, value: Math.round(rss), bar: '<= 300', pass: rss <= 300, detail: 'VmRSS after the many-keys run' },
+      {
+        name: 'errors (all runs)',
+        value: [base, keyed, limited, jwt, verify, underLogins, manyKeys].reduce((sum, run) => sum + run.errors + run.non2xx, 0),
+        bar: '0',
+        pass: [base, keyed, limited, jwt, verify, underLogins, manyKeys].every((run) => run.errors + run.non2xx === 0),
+        detail: 'connection errors and non-2xx answers',
+      },
+    ];
+  } finally {
+    await server.destroy();
+  }
+}
+
+function printTable(label: string, figures: Figure[]): void {
+  const rows = figures.map((figure) => [figure.name, String(figure.value), figure.bar, figure.pass ? 'ok' : 'MISSED', figure.detail]);
+  const header = ['figure', 'value', 'bar', '', 'measured'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
+  process.stdout.write(`\n${label} (${DURATION} s per run, ${CONNECTIONS} connections)\n`);
+  process.stdout.write(`${line(header)}\n|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|\n`);
+  for (const row of rows) process.stdout.write(`${line(row)}\n`);
+}
+
+async function main(): Promise<void> {
+  const results: Record<string, Figure[]> = {};
+  const external = { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL };
+  delete process.env.DATABASE_URL;
+  delete process.env.REDIS_URL;
+  results.embedded = await benchMode('embedded');
+  printTable('embedded (PGlite, in-process counters)', results.embedded);
+  if (external.DATABASE_URL) {
+    process.env.DATABASE_URL = external.DATABASE_URL;
+    if (external.REDIS_URL) process.env.REDIS_URL = external.REDIS_URL;
+    results.postgres = await benchMode('postgres');
+    printTable(`PostgreSQL${external.REDIS_URL ? ' + Redis' : ''}`, results.postgres);
+  }
+  const file = join(__dirname, '..', '..', 'bench', 'results.json');
+  writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), duration: DURATION, connections: CONNECTIONS, results }, null, 2)}\n`);
+  process.stdout.write(`\nwritten to bench/results.json\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,208 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Client } from 'pg';
+
+/** The repository root: the nearest folder above with a package.json (works from src and from dist). */
+function findRoot(start: string): string {
+  let dir = start;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above ' + start);
+    dir = parent;
+  }
+  return dir;
+}
+
+const ROOT = findRoot(__dirname);
+const ENTRY = join(ROOT, 'dist', 'src', 'main.js');
+/** Every line any server started this way printed, for the secret scans. */
+export const LOG_DIR = join(ROOT, '.tmp', 'test-logs');
+
+export interface TestServer {
+  url: string;
+  port: number;
+  /** The server process id (for memory readings). */
+  readonly pid: number | undefined;
+  adminEmail: string;
+  adminPassword: string;
+  /** Every line the process printed (stdout and stderr), across restarts. */
+  logs: string[];
+  /** Where the data lives: a DATA_DIR (embedded) or a database URL. */
+  storage: { dataDir?: string; databaseUrl?: string };
+  /** Graceful stop (SIGTERM); keeps the data so the server can be started again. */
+  stop(): Promise<number | null>;
+  /** Stops if running, then removes the data. */
+  destroy(): Promise<void>;
+  /** Starts the same server again on the same data, optionally with other settings. */
+  restart(env?: Record<string, string>): Promise<void>;
+  /** Kills the process without a chance to clean up. */
+  kill(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Extra or overriding environment variables. */
+  env?: Record<string, string>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** The mode CI chooses: DATABASE_URL (and REDIS_URL) in the environment, or the embedded default. */
+async function prepareStorage(name: string): Promise<TestServer['storage']> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) return { dataDir: mkdtempSync(join(tmpdir(), `keyward-${name}-`)) };
+  const database = `kw_test_${name.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${database}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return { databaseUrl: url.toString() };
+}
+
+async function dropStorage(storage: TestServer['storage']): Promise<void> {
+  if (storage.dataDir) rmSync(storage.dataDir, { recursive: true, force: true });
+  if (storage.databaseUrl && process.env.DATABASE_URL) {
+    const database = new URL(storage.databaseUrl).pathname.slice(1);
+    const admin = new Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
+  }
+}
+
+/** Starts the built server (`npm run build` first) on a free port with its own empty database. */
+export async function startServer(name: string, options: StartOptions = {}): Promise<TestServer> {
+  mkdirSync(LOG_DIR, { recursive: true });
+  const logFile = join(LOG_DIR, `${name}-${process.pid}-${Date.now()}.log`);
+  const storage = await prepareStorage(name);
+  const adminEmail = `admin+${name.toLowerCase().replace(/[^a-z0-9]/g, '')}@example.test`;
+  const adminPassword = `pw-${randomBytes(12).toString('base64url')}`;
+  const logs: string[] = [];
+  let child: ChildProcess | null = null;
+  let port = await freePort();
+  let currentEnv: Record<string, string> = { ...(options.env ?? {}) };
+
+  const baseEnv = (): NodeJS.ProcessEnv => {
+    // Tests and the benchmark pass their settings explicitly; nothing else leaks in from the shell.
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'test',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      BOOTSTRAP_ADMIN_EMAIL: adminEmail,
+      BOOTSTRAP_ADMIN_PASSWORD: adminPassword,
+      BOOTSTRAP_ORG_NAME: `Org ${name}`,
+      SHUTDOWN_TIMEOUT_MS: '10000',
+      LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000',
+    };
+    if (storage.dataDir) env.DATA_DIR = storage.dataDir;
+    if (storage.databaseUrl) {
+      env.DATABASE_URL = storage.databaseUrl;
+      env.APP_SECRET = 'test-app-secret-0123456789abcdefghijklmnop';
+    }
+    if (process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL;
+    return { ...env, ...currentEnv };
+  };
+
+  const launch = async () => {
+    const proc = spawn(process.execPath, [ENTRY], { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    const collect = (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      appendFileSync(logFile, text);
+      for (const line of text.split('\n')) if (line.length > 0) logs.push(line);
+    };
+    proc.stdout?.on('data', collect);
+    proc.stderr?.on('data', collect);
+    const exited = new Promise<never>((_, reject) =>
+      proc.once('exit', (code) => reject(new Error(`server exited with ${code} before it was ready:\n${logs.slice(-30).join('\n')}`))),
+    );
+    const deadline = Date.now() + 60_000;
+    const ready = (async () => {
+      while (Date.now() < deadline) {
+        try {
+          const response = await fetch(`http://127.0.0.1:${port}/health/live`);
+          if (response.ok) return;
+        } catch {
+          // not listening yet
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`server did not become ready:\n${logs.slice(-30).join('\n')}`);
+    })();
+    await Promise.race([ready, exited]);
+    proc.removeAllListeners('exit');
+  };
+
+  const waitForExit = (proc: ChildProcess): Promise<number | null> =>
+    new Promise((resolveExit) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) resolveExit(proc.exitCode);
+      else proc.once('exit', (code) => resolveExit(code));
+    });
+
+  await launch();
+  const server: TestServer = {
+    get url() {
+      return `http://127.0.0.1:${port}`;
+    },
+    get port() {
+      return port;
+    },
+    get pid() {
+      return (child as ChildProcess | null)?.pid;
+    },
+    adminEmail,
+    adminPassword,
+    logs,
+    storage,
+    async stop() {
+      const proc = child;
+      if (!proc) return null;
+      child = null;
+      const exit = waitForExit(proc);
+      proc.kill('SIGTERM');
+      return exit;
+    },
+    async kill() {
+      const proc = child;
+      if (!proc) return;
+      child = null;
+      const exit = waitForExit(proc);
+      proc.kill('SIGKILL');
+      await exit;
+    },
+    async destroy() {
+      await server.stop();
+      await dropStorage(storage);
+    },
+    async restart(env?: Record<string, string>) {
+      await server.stop();
+      if (env) currentEnv = { ...currentEnv, ...env };
+      port = await freePort();
+      await launch();
+    },
+  };
+  return server;
+}
