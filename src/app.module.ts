@@ -17,6 +17,7 @@ import { RedisModule } from './redis/redis.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UsageModule } from './keys/usage.module';
 import { KeysModule } from './keys/keys.module';
+import { ServiceTokensModule } from './service-tokens/service-tokens.module';
 
 export interface AppDependencies {
   config: AppConfig;
@@ -68,6 +69,7 @@ export class AppModule {
         AuthModule,
         OrganizationsModule,
         KeysModule,
+        ServiceTokensModule,
         OperationsModule,
       ],
       controllers: [DocsController],

@@ -126,7 +126,21 @@ export async function startServer(name: string, options: StartOptions = {}): Pro
     return { ...env, ...currentEnv };
   };
 
-  const launch = async () => {
+  /** Starts the process; a port taken between choosing and binding it (parallel suites) is retried. */
+  const launch = async (): Promise<void> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await launchOnce();
+        return;
+      } catch (error) {
+        const portTaken = logs.slice(-20).some((line) => line.includes('EADDRINUSE'));
+        if (!portTaken || attempt >= 5) throw error;
+        port = await freePort();
+      }
+    }
+  };
+
+  const launchOnce = async () => {
     const proc = spawn(process.execPath, [ENTRY], { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     const collect = (chunk: Buffer) => {
@@ -140,15 +154,13 @@ export async function startServer(name: string, options: StartOptions = {}): Pro
       proc.once('exit', (code) => reject(new Error(`server exited with ${code} before it was ready:\n${logs.slice(-30).join('\n')}`))),
     );
     const deadline = Date.now() + 60_000;
+    const linesBefore = logs.length;
+    // Ready when this process says it listens: a probe of the port could reach another suite's server.
     const ready = (async () => {
       while (Date.now() < deadline) {
-        try {
-          const response = await fetch(`http://127.0.0.1:${port}/health/live`);
-          if (response.ok) return;
-        } catch {
-          // not listening yet
-        }
-        await new Promise((r) => setTimeout(r, 100));
+        if (proc.exitCode !== null) return;
+        if (logs.slice(linesBefore).some((line) => line.includes('"msg":"Keyward listening"'))) return;
+        await new Promise((r) => setTimeout(r, 50));
       }
       throw new Error(`server did not become ready:\n${logs.slice(-30).join('\n')}`);
     })();

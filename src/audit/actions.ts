@@ -26,6 +26,10 @@ export const Actions = {
   apiKeyUpdate: 'apikey_update',
   apiKeyDelete: 'apikey_delete',
   apiKeyRotate: 'apikey_rotate',
+  serviceTokenCreate: 'service_token_create',
+  serviceTokenUpdate: 'service_token_update',
+  serviceTokenRotate: 'service_token_rotate',
+  serviceTokenRevoke: 'service_token_revoke',
   systemBootstrap: 'system_bootstrap',
 } as const;
 

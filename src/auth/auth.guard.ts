@@ -60,6 +60,7 @@ export class AuthGuard implements CanActivate {
     const limits = await this.applyRateLimits(principal, !SAFE_METHODS.has(request.method));
     http.getResponse<FastifyReply>().headers(headersOf(limits));
     if (principal.apiKeyId) this.usage.record(principal.apiKeyId, principal.origin.ip);
+    if (principal.serviceTokenId) this.usage.recordToken(principal.serviceTokenId, principal.origin.ip);
 
     const required = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_PRIVILEGES, targets);
     if (required === undefined) throw new KeywardError('access', 'This route is closed.');

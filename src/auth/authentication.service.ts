@@ -1,15 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import passport from 'passport';
 import { KeywardError, Messages } from '../common/errors/keyward-error';
+import { SERVICE_TOKEN_PREFIX } from '../keys/api-key-format';
 import { Credential } from './credentials';
 import { Principal } from './principal';
 import { CredentialRequest } from './strategies';
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
-/** The Passport strategy that resolves a credential. A bearer value is a JWT by its shape, else an API key. */
-export function strategyFor(credential: Credential): 'session' | 'jwt' | 'api-key' {
+/**
+ * The Passport strategy that resolves a credential. A bearer value is a service token by its
+ * prefix, a JWT by its shape, and an API key otherwise.
+ */
+export function strategyFor(credential: Credential): 'session' | 'jwt' | 'service-token' | 'api-key' {
   if (credential.kind === 'session') return 'session';
+  if (credential.kind === 'bearer' && credential.value.startsWith(SERVICE_TOKEN_PREFIX)) return 'service-token';
   if (credential.kind === 'bearer' && JWT_SHAPE.test(credential.value)) return 'jwt';
   return 'api-key';
 }

@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { normalizeCidr } from '../common/cidr';
 import { EnvironmentVariables } from './environment';
 
 /** The validated environment plus what is derived from it at start. Injected as a value. */
@@ -14,10 +15,11 @@ export class AppConfig {
     readonly embedded: boolean,
   ) {}
 
+  /** Normalized CIDRs (validated at start). */
   get trustedProxies(): string[] {
     return this.env.TRUST_PROXY.split(',')
-      .map((entry) => entry.trim())
-      .filter((entry) => entry.length > 0);
+      .map((entry) => normalizeCidr(entry))
+      .filter((entry): entry is string => entry !== null);
   }
 }
 

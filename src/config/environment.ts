@@ -1,4 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import { normalizeCidr } from '../common/cidr';
 import {
   IsEmail,
   IsIn,
@@ -192,10 +193,12 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariables {
   }
   const parsed = plainToInstance(EnvironmentVariables, relevant);
   const errors = validateSync(parsed, { forbidUnknownValues: true, stopAtFirstError: true });
-  if (errors.length > 0) {
-    const lines = errors.map(
-      (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`,
-    );
+  const lines = errors.map((error) => `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`);
+  const badProxy = parsed.TRUST_PROXY.split(',')
+    .map((entry) => entry.trim())
+    .find((entry) => entry.length > 0 && normalizeCidr(entry) === null);
+  if (badProxy !== undefined) lines.push(`TRUST_PROXY: '${badProxy}' is not a CIDR range or an address`);
+  if (lines.length > 0) {
     throw new ConfigurationError(`Invalid environment variable(s):\n  ${lines.join('\n  ')}`);
   }
   return parsed;

@@ -6,5 +6,6 @@ import { UserEntity } from '../organizations/user.entity';
 import { RoleEntity } from '../organizations/role.entity';
 import { CustomPrivilegeEntity } from '../organizations/custom-privilege.entity';
 import { ApiKeyEntity } from '../keys/api-key.entity';
+import { ServiceTokenEntity } from '../service-tokens/service-token.entity';
 
-export const ENTITIES = [OrganizationEntity, UserEntity, MembershipEntity, SessionEntity, ActivityRecordEntity, RoleEntity, CustomPrivilegeEntity, ApiKeyEntity];
+export const ENTITIES = [OrganizationEntity, UserEntity, MembershipEntity, SessionEntity, ActivityRecordEntity, RoleEntity, CustomPrivilegeEntity, ApiKeyEntity, ServiceTokenEntity];

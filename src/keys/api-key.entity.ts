@@ -1,10 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { RotatableCredentialColumns } from '../database/rotatable-credential';
 
 export type ApiKeyType = 'standard' | 'registration';
 
 /** An application's credential, scoped to one organization. The key itself is never stored. */
 @Entity('api_keys')
-export class ApiKeyEntity {
+export class ApiKeyEntity extends RotatableCredentialColumns {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -57,33 +58,4 @@ export class ApiKeyEntity {
   /** The xyOps `username`: the creating user's email, or the creating key's id. */
   @Column({ name: 'created_by_name', type: 'varchar' })
   createdByName: string;
-
-  /** Set by delete/revoke: refused from then on and hidden from lists; the row stays for the log. */
-  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
-  revokedAt: Date | null;
-
-  @Column({ name: 'rotated_from_id', type: 'uuid', nullable: true })
-  rotatedFromId: string | null;
-
-  @Column({ name: 'rotated_to_id', type: 'uuid', nullable: true })
-  rotatedToId: string | null;
-
-  /** After rotation: the old key works until then. */
-  @Column({ name: 'grace_until', type: 'timestamptz', nullable: true })
-  graceUntil: Date | null;
-
-  @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
-  lastUsedAt: Date | null;
-
-  @Column({ name: 'last_used_ip', type: 'varchar', nullable: true })
-  lastUsedIp: string | null;
-
-  @VersionColumn()
-  revision: number;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt: Date;
 }

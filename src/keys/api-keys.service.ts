@@ -6,6 +6,7 @@ import { ActivityService, actorOf } from '../audit/activity.service';
 import { accessDenial, AccessNeed, assertWithinScope, unionScope } from '../auth/grants';
 import { Principal } from '../auth/principal';
 import { isUuid } from '../common/crypto';
+import { assertFutureExpiry } from '../common/expiry';
 import { Cursor } from '../common/cursor';
 import { describeError } from '../common/errors/error-catalog';
 import { KeywardError, Messages, notFound } from '../common/errors/keyward-error';
@@ -132,7 +133,7 @@ export class ApiKeysService {
       maxPerSec: input.maxPerSec ?? null,
     };
     assertRegistrationShape(type, input);
-    assertFuture(values.expiresAt);
+    assertFutureExpiry(values.expiresAt, 'expires');
     try {
       return await this.dataSource.transaction(async (manager) => {
         await this.assertGrantable(manager, principal, values);
@@ -183,7 +184,7 @@ export class ApiKeysService {
       if (input.categories !== undefined) changes.categories = [...new Set(input.categories)];
       if (input.groups !== undefined) changes.groups = [...new Set(input.groups)];
       if (input.expiresAt !== undefined) {
-        assertFuture(input.expiresAt);
+        assertFutureExpiry(input.expiresAt, 'expires');
         changes.expiresAt = input.expiresAt;
       }
       if (input.maxPerSec !== undefined) changes.maxPerSec = input.maxPerSec;
@@ -329,12 +330,3 @@ function assertRegistrationShape(type: ApiKeyType, input: ApiKeyInput): void {
     });
   }
 }
-
-function assertFuture(expiresAt: Date | null | undefined): void {
-  if (expiresAt && expiresAt.getTime() <= Date.now()) {
-    throw new KeywardError('validation', 'Invalid parameter: expires: must be in the future', {
-      errors: [{ field: 'expires', message: 'must be in the future' }],
-    });
-  }
-}
-

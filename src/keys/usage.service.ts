@@ -32,6 +32,8 @@ export function utcDay(time: number): string {
 export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Usage');
   private pending = new Map<string, PendingUsage>();
+  /** Service tokens: last used time and address only. */
+  private pendingTokens = new Map<string, { at: Date; ip: string }>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -62,6 +64,10 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
     usage.lastUsedIp = ip;
   }
 
+  recordToken(serviceTokenId: string, ip: string, now = Date.now()): void {
+    this.pendingTokens.set(serviceTokenId, { at: new Date(now), ip });
+  }
+
   /** Writes everything counted so far; runs one batch at a time. A failed batch is kept for the next. */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(() => this.writeBatch());
@@ -69,6 +75,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   private async writeBatch(): Promise<void> {
+    await this.writeTokenBatch();
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
@@ -105,6 +112,29 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
       this.logger.warn(`usage flush failed, will retry: ${(error as Error).message}`);
       this.mergeBack(batch);
     }
+  }
+
+  private async writeTokenBatch(): Promise<void> {
+    if (this.pendingTokens.size === 0) return;
+    const batch = this.pendingTokens;
+    this.pendingTokens = new Map();
+    const ids = [...batch.keys()];
+    try {
+      await this.dataSource.query(
+        `UPDATE service_tokens t SET last_used_at = u.at, last_used_ip = u.ip
+         FROM unnest($1::uuid[], $2::timestamptz[], $3::varchar[]) AS u(id, at, ip)
+         WHERE t.id = u.id AND (t.last_used_at IS NULL OR t.last_used_at < u.at)`,
+        [ids, ids.map((id) => batch.get(id)?.at.toISOString()), ids.map((id) => batch.get(id)?.ip)],
+      );
+    } catch (error) {
+      this.logger.warn(`service token usage flush failed, will retry: ${(error as Error).message}`);
+      for (const [id, usage] of batch) if (!this.pendingTokens.has(id)) this.pendingTokens.set(id, usage);
+    }
+  }
+
+  /** The last use of a service token not yet written, if any. */
+  pendingTokenUse(serviceTokenId: string): { at: Date; ip: string } | undefined {
+    return this.pendingTokens.get(serviceTokenId);
   }
 
   private mergeBack(batch: Map<string, PendingUsage>): void {

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/password.service';
 import { PrivilegeList, StringList } from '../common/http/validators';
 import { Member } from './members.service';
@@ -26,6 +26,11 @@ export class AddMemberDto {
 }
 
 export class UpdateMemberDto {
+  @ApiPropertyOptional({ description: "Disable (false) or re-enable the user's account everywhere; admins only" })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+
   @ApiPropertyOptional({ type: [String] }) @IsOptional() @PrivilegeList() privileges?: string[];
   @ApiPropertyOptional({ type: [String], description: 'Role ids' }) @IsOptional() @StringList(100, 36) roles?: string[];
   @ApiPropertyOptional({ type: [String] }) @IsOptional() @StringList() categories?: string[];

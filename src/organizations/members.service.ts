@@ -5,7 +5,7 @@ import { Actions } from '../audit/actions';
 import { ActivityService, actorOf } from '../audit/activity.service';
 import { assertWithinScope, Grant, unionScope } from '../auth/grants';
 import { PasswordService } from '../auth/password.service';
-import { Principal } from '../auth/principal';
+import { isAdmin, Principal } from '../auth/principal';
 import { isUuid } from '../common/crypto';
 import { KeywardError, Messages, notFound } from '../common/errors/keyward-error';
 import { isUniqueViolation } from '../database/postgres-errors';
@@ -17,6 +17,8 @@ import { RolesService } from './roles.service';
 import { UserEntity } from './user.entity';
 
 export interface MemberGrantInput {
+  /** The user's account itself (all organizations): only an admin over all of them may change it. */
+  active?: boolean;
   privileges?: string[];
   roles?: string[];
   categories?: string[];
@@ -129,6 +131,7 @@ export class MembersService {
       const member = await this.findMember(manager, organization.id, userId);
       await this.assertNotWider(manager, principal, member.membership);
       const { membership } = member;
+      if (input.active !== undefined && input.active !== member.user.active) await this.setActive(manager, principal, member.user, input.active);
       const grant = await this.checkedGrant(manager, principal, organization.id, {
         privileges: input.privileges ?? membership.privileges,
         roles: input.roles ?? membership.roleIds,
@@ -172,6 +175,30 @@ export class MembersService {
         target: { kind: 'user', id: userId },
         details: { organization_id: organization.id },
       });
+    });
+  }
+
+  /**
+   * Disables or re-enables the user's account: every credential of theirs stops (sessions end;
+   * their service tokens are refused). Only an admin of every organization the user belongs to.
+   */
+  private async setActive(manager: EntityManager, principal: Principal, user: UserEntity, active: boolean): Promise<void> {
+    if (!isAdmin(principal)) throw new KeywardError('access', Messages.missingPrivilege('Administrator'));
+    if (user.id === principal.userId) throw new KeywardError('conflict', 'You cannot disable your own account.');
+    const [{ outside }] = await manager.query(
+      `SELECT count(*)::int AS outside FROM memberships m JOIN organizations o ON o.id = m.organization_id
+       WHERE m.user_id = $1 AND NOT (o.id = $2 OR $2 = ANY(o.ancestor_ids))`,
+      [user.id, principal.organizationId],
+    );
+    if (outside > 0) throw new KeywardError('access', 'This user also belongs to organizations you do not administer.');
+    user.active = active;
+    await manager.update(UserEntity, { id: user.id }, { active });
+    if (!active) await manager.query(`UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [user.id]);
+    await this.activity.record(manager, actorOf(principal), {
+      organizationId: principal.organizationId,
+      action: Actions.userUpdate,
+      target: { kind: 'user', id: user.id },
+      details: { active },
     });
   }
 

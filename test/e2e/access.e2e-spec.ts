@@ -170,6 +170,24 @@ describe('privileges, roles and members', () => {
     expect(activity.body.data.map((record: { action: string }) => record.action).sort()).toEqual(['member_add', 'member_add', 'member_remove', 'user_create']);
   });
 
+  it('disables and re-enables an account only for an admin of every organization the user is in', async () => {
+    const member = await memberSession(server, admin, admin.organizationId, {}, 'disable');
+    const manager = await memberSession(server, admin, admin.organizationId, { privileges: ['manage_members'] });
+    const path = `/api/v2/organizations/${admin.organizationId}/members/${member.userId}`;
+    expect(expectProblem(await http(server).patch(path).set(manager.headers).send({ active: false }), 403, 'access').detail).toBe(missing('Administrator'));
+    const sub = await createSubAccount(server, admin, 'Disable Sub');
+    const subAdmin = await memberSession(server, admin, sub, { privileges: ['admin'] });
+    await http(server).post(`/api/v2/organizations/${sub}/members`).set(admin.headers).send({ email: member.email });
+    const elsewhere = await http(server).patch(`/api/v2/organizations/${sub}/members/${member.userId}`).set(subAdmin.headers).send({ active: false });
+    expect(expectProblem(elsewhere, 403, 'access').detail).toBe('This user also belongs to organizations you do not administer.');
+    expect((await http(server).patch(path).set(admin.headers).send({ active: false })).body.active).toBe(false);
+    expectProblem(await http(server).get('/api/v2/account').set(member.headers), 401, 'session');
+    expectProblem(await http(server).post('/api/v2/auth/login').send({ email: member.email, password: member.password }), 401, 'login');
+    expect((await http(server).patch(path).set(admin.headers).send({ active: true })).body.active).toBe(true);
+    expect((await login(server, member.email, member.password)).sessionId).toBeTruthy();
+    expectProblem(await http(server).patch(`/api/v2/organizations/${admin.organizationId}/members/${admin.userId}`).set(admin.headers).send({ active: false }), 409, 'conflict');
+  });
+
   it('does not let a user remove themselves from the organization they act in', async () => {
     expectProblem(await http(server).delete(`/api/v2/organizations/${admin.organizationId}/members/${admin.userId}`).set(admin.headers), 409, 'conflict');
   });

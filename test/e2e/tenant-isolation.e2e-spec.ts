@@ -12,7 +12,7 @@ describe('tenant isolation', () => {
   let server: TestServer;
   let root: Session;
   let a: { id: string; admin: Session & { userId: string } };
-  let b: { id: string; admin: Session & { userId: string }; roleId: string; memberId: string; childId: string; sessionId: string; keyId: string };
+  let b: { id: string; admin: Session & { userId: string }; roleId: string; memberId: string; childId: string; sessionId: string; keyId: string; tokenId: string };
   let rootRoleId: string;
 
   beforeAll(async () => {
@@ -28,7 +28,9 @@ describe('tenant isolation', () => {
     const sessions = await http(server).get('/api/v2/auth/sessions').set(member.headers);
     const key = await http(server).post('/api/v2/api-keys').set(bAdmin.headers).send({ title: 'B key', privileges: ['run_jobs'] });
     issuedSecrets.add(key.body.secret);
-    b = { id: bId, admin: bAdmin, roleId: role.body.id, memberId: member.userId, childId, sessionId: sessions.body.data[0].id, keyId: key.body.api_key.id };
+    const token = await http(server).post('/api/v2/service-tokens').set(bAdmin.headers).send({ name: 'B token' });
+    issuedSecrets.add(token.body.secret);
+    b = { id: bId, admin: bAdmin, roleId: role.body.id, memberId: member.userId, childId, sessionId: sessions.body.data[0].id, keyId: key.body.api_key.id, tokenId: token.body.service_token.id };
     rootRoleId = (await http(server).post('/api/v2/roles').set(root.headers).send({ title: 'Root role' })).body.id;
   });
 
@@ -44,6 +46,7 @@ describe('tenant isolation', () => {
     role: (await http(server).get(`/api/v2/roles/${b.roleId}`).set(b.admin.headers)).body,
     sessions: (await http(server).get('/api/v2/auth/sessions').set(b.admin.headers)).body.data.length,
     key: (await http(server).get(`/api/v2/api-keys/${b.keyId}`).set(b.admin.headers)).body,
+    token: (await http(server).get(`/api/v2/service-tokens/${b.tokenId}`).set(b.admin.headers)).body,
   });
 
   const v2Calls = () => [
@@ -64,6 +67,10 @@ describe('tenant isolation', () => {
     { route: 'DELETE /api/v2/api-keys/{id}', call: () => http(server).delete(`/api/v2/api-keys/${b.keyId}`) },
     { route: 'POST /api/v2/api-keys/{id}/rotate', call: () => http(server).post(`/api/v2/api-keys/${b.keyId}/rotate`).send({}) },
     { route: 'GET /api/v2/api-keys/{id}/usage', call: () => http(server).get(`/api/v2/api-keys/${b.keyId}/usage`) },
+    { route: 'GET /api/v2/service-tokens/{id}', call: () => http(server).get(`/api/v2/service-tokens/${b.tokenId}`) },
+    { route: 'PATCH /api/v2/service-tokens/{id}', call: () => http(server).patch(`/api/v2/service-tokens/${b.tokenId}`).send({ name: 'Stolen' }) },
+    { route: 'DELETE /api/v2/service-tokens/{id}', call: () => http(server).delete(`/api/v2/service-tokens/${b.tokenId}`) },
+    { route: 'POST /api/v2/service-tokens/{id}/rotate', call: () => http(server).post(`/api/v2/service-tokens/${b.tokenId}/rotate`).send({}) },
   ];
 
   const v1KeyCalls = () =>

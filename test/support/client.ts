@@ -64,3 +64,48 @@ export function expectV1Error(response: request.Response, status: number, code: 
   if (description !== undefined) expect(response.body.description).toBe(description);
   else expect(typeof response.body.description).toBe('string');
 }
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Record<string, unknown>;
+}
+
+/**
+ * A request from a chosen source address (127.0.0.2 plays another host; ::1 an IPv6 client),
+ * which supertest cannot set.
+ */
+export async function requestFrom(
+  url: string,
+  options: { localAddress: string; method?: string; headers?: Record<string, string>; body?: unknown },
+): Promise<RawResponse> {
+  const { request } = await import('node:http');
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      url,
+      {
+        method: options.method ?? 'GET',
+        localAddress: options.localAddress,
+        headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...(options.headers ?? {}) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: Record<string, unknown> = {};
+          try {
+            body = text ? JSON.parse(text) : {};
+          } catch {
+            body = { text };
+          }
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body });
+        });
+      },
+    );
+    outgoing.on('error', reject);
+    if (payload) outgoing.write(payload);
+    outgoing.end();
+  });
+}
