@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type ActorKind = 'user' | 'api_key' | 'service_token' | 'system';
 export type Outcome = 'success' | 'failure';
@@ -6,7 +6,7 @@ export type Outcome = 'success' | 'failure';
 /** Append-only: the application inserts these rows and never updates or deletes them. */
 @Entity('activity_records')
 export class ActivityRecordEntity {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryColumn({ type: 'uuid' })
   id: string;
 
   @Column({ type: 'bigint', insert: false, update: false })
@@ -47,6 +47,14 @@ export class ActivityRecordEntity {
   @Column({ type: 'jsonb' })
   details: Record<string, any>;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** The hash of the previous record of the organization (null for its first). */
+  @Column({ name: 'prev_hash', type: 'bytea', nullable: true })
+  prevHash: Buffer | null;
+
+  /** SHA-256 over prev_hash and this record's canonical serialisation. */
+  @Column({ type: 'bytea' })
+  hash: Buffer;
 }

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal, RequestOrigin } from '../auth/principal';
+import { randomUUID } from 'node:crypto';
 import { Action } from './actions';
+import { chainHash, normalizeDetails } from './chain';
 import { ActivityRecordEntity, ActorKind, Outcome } from './activity-record.entity';
 
 export interface Actor {
@@ -32,9 +34,9 @@ export function actorOf(principal: Principal): Actor {
 export class ActivityService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** A security event that is not part of a mutation (a refused login, a replayed token): its own write. */
+  /** A security event that is not part of a mutation (a refused login, a replayed token): its own transaction. */
   async recordSecurityEvent(actor: Actor, entry: ActivityEntry): Promise<void> {
-    await this.record(this.dataSource.manager, actor, entry);
+    await this.dataSource.transaction((manager) => this.record(manager, actor, entry));
   }
 
   /**
@@ -42,7 +44,18 @@ export class ActivityService {
    * records, so that the mutation and its record are committed or lost together.
    */
   async record(manager: EntityManager, actor: Actor, entry: ActivityEntry): Promise<void> {
-    await manager.insert(ActivityRecordEntity, {
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error('activity records are written inside the transaction of what they record');
+    }
+    // One writer per organization at a time, until commit: the chain stays a line under concurrency.
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext('keyward:activity:' || $1))`, [entry.organizationId]);
+    const [last] = await manager.query(
+      `SELECT hash FROM activity_records WHERE organization_id = $1 ORDER BY seq DESC LIMIT 1`,
+      [entry.organizationId],
+    );
+    const previous: Buffer | null = last?.hash ?? null;
+    const fields = {
+      id: randomUUID(),
       organizationId: entry.organizationId,
       actorKind: actor.kind,
       actorId: actor.id,
@@ -53,7 +66,9 @@ export class ActivityService {
       ip: actor.origin?.ip ?? null,
       userAgent: actor.origin?.userAgent?.slice(0, 512) ?? null,
       requestId: actor.origin?.requestId?.slice(0, 64) ?? null,
-      details: entry.details ?? {},
-    });
+      details: normalizeDetails(entry.details),
+      createdAt: new Date(),
+    };
+    await manager.insert(ActivityRecordEntity, { ...fields, prevHash: previous, hash: chainHash(fields, previous) });
   }
 }

@@ -1,0 +1,106 @@
+import { expectProblem, expectV1Error, http, loginAsAdmin, Session } from '../support/client';
+import { startServer, TestServer } from '../support/server';
+import { withDatabase } from '../support/storage';
+import { memberSession } from '../support/tenants';
+
+describe('activity log', () => {
+  let server: TestServer;
+  let admin: Session;
+
+  beforeAll(async () => {
+    server = await startServer('activity');
+    admin = await loginAsAdmin(server);
+  });
+
+  afterAll(async () => {
+    await server?.destroy();
+  });
+
+  const integrity = async () => (await http(server).get('/api/v2/activity/integrity').set(admin.headers)).body;
+  const relogin = async () => {
+    admin = await loginAsAdmin(server);
+  };
+
+  it('keeps a valid chain under concurrent writers', async () => {
+    await Promise.all(Array.from({ length: 25 }, (_, i) => http(server).post('/api/v2/roles').set(admin.headers).send({ title: `Concurrent ${i}` })));
+    const report = await integrity();
+    expect(report).toMatchObject({ valid: true, first_broken: null });
+    expect(report.records_checked).toBeGreaterThanOrEqual(27);
+    expect(report.last_hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('searches with the v1 query syntax', async () => {
+    await http(server).post('/api/app/create_api_key/v1').set(admin.headers).send({ title: 'Searchable needle key' });
+    const created = await http(server).get('/api/app/search_activity/v1?query=action:apikey_create').set(admin.headers);
+    expect(created.body.code).toBe(0);
+    expect(created.body.rows.map((row: { action: string }) => row.action)).toEqual(['apikey_create']);
+    expect(created.body.list.length).toBe(1);
+    expect(typeof created.body.rows[0].epoch).toBe('number');
+    const either = await http(server).post('/api/app/search_activity/v1').set(admin.headers).send({ query: 'action:apikey_create|role_create', limit: 5 });
+    expect(either.body.rows).toHaveLength(5);
+    expect(either.body.list.length).toBe(26);
+    const keywords = await http(server).get('/api/app/search_activity/v1?query=keywords:needle').set(admin.headers);
+    expect(keywords.body.rows.map((row: { action: string }) => row.action)).toEqual(['apikey_create']);
+    const today = new Date().toISOString().slice(0, 10);
+    const inRange = await http(server).post('/api/app/search_activity/v1').set(admin.headers).send({ query: `action:apikey_create date:>=${today}` });
+    expect(inRange.body.rows).toHaveLength(1);
+    const before = await http(server).post('/api/app/search_activity/v1').set(admin.headers).send({ query: `action:apikey_create date:<${today}` });
+    expect(before.body.rows).toHaveLength(0);
+    const ascending = await http(server).post('/api/app/search_activity/v1').set(admin.headers).send({ query: 'action:role_create', sort_dir: 1, limit: 1 });
+    expect(ascending.body.rows[0].details.title).toBe(ascending.body.rows[0].details.title);
+    expectV1Error(await http(server).post('/api/app/search_activity/v1').set(admin.headers).send({ query: 'who:me' }), 400, 'api', "Invalid parameter: query: cannot understand 'who:me'");
+  });
+
+  it('shows a user their own activity', async () => {
+    const member = await memberSession(server, admin, admin.organizationId, {}, 'own');
+    await http(server).post('/api/v2/users/me/password').set(member.headers).send({ current_password: member.password, new_password: 'an-entirely-new-pass' });
+    const own = await http(server).get('/api/app/get_user_activity/v1').set(member.headers);
+    expect(own.body.rows.map((row: { action: string }) => row.action)).toEqual(['user_password_change', 'user_login']);
+  });
+
+  it('filters in v2 and streams exports as NDJSON and CSV', async () => {
+    const filtered = await http(server).get('/api/v2/activity?action=apikey_create&outcome=success').set(admin.headers);
+    expect(filtered.body.data).toHaveLength(1);
+    const ndjson = await http(server).get('/api/v2/activity/export?action=role_create').set(admin.headers).buffer(true);
+    expect(ndjson.status).toBe(200);
+    expect(ndjson.headers['content-type']).toMatch(/^application\/x-ndjson/);
+    const lines = ndjson.text.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(25);
+    expect(lines.every((line: { action: string }) => line.action === 'role_create')).toBe(true);
+    const csv = await http(server).get('/api/v2/activity/export?action=role_create').set({ ...admin.headers, Accept: 'text/csv' }).buffer(true);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const rows = csv.text.trim().split('\n');
+    expect(rows[0]).toBe('id,created_at,action,outcome,actor_type,actor_id,target_type,target_id,ip,user_agent,request_id,details');
+    expect(rows).toHaveLength(26);
+    expectProblem(await http(server).get('/api/v2/activity?from=yesterday').set(admin.headers), 400, 'validation');
+  });
+
+  it('reports an altered record at that record', async () => {
+    const target = (await http(server).get('/api/v2/activity?action=apikey_create').set(admin.headers)).body.data[0];
+    await withDatabase(server, (client) =>
+      client.query(`UPDATE activity_records SET details = jsonb_set(details, '{title}', '"forged"') WHERE id = $1`, [target.id]),
+    );
+    await relogin();
+    const report = await integrity();
+    expect(report).toMatchObject({ valid: false, first_broken: { id: target.id, reason: 'hash_mismatch' } });
+    await withDatabase(server, (client) =>
+      client.query(`UPDATE activity_records SET details = jsonb_set(details, '{title}', '"Searchable needle key"') WHERE id = $1`, [target.id]),
+    );
+    await relogin();
+    expect((await integrity()).valid).toBe(true);
+  });
+
+  it('reports a deleted record at the record after it', async () => {
+    const page = (await http(server).get('/api/v2/activity?action=role_create&limit=3').set(admin.headers)).body.data;
+    const [newer, middle] = page;
+    const removed = await withDatabase(server, async (client) => {
+      const rows = await client.query(`SELECT seq::text FROM activity_records WHERE id = $1`, [middle.id]);
+      await client.query(`DELETE FROM activity_records WHERE id = $1`, [middle.id]);
+      const next = await client.query(`SELECT id FROM activity_records WHERE organization_id = $1 AND seq > $2::bigint ORDER BY seq LIMIT 1`, [admin.organizationId, rows.rows[0].seq]);
+      return next.rows[0].id as string;
+    });
+    expect(removed).toBe(newer.id);
+    await relogin();
+    expect(await integrity()).toMatchObject({ valid: false, first_broken: { id: newer.id, reason: 'chain_break' } });
+  });
+});
