@@ -50,7 +50,9 @@ export class AccessService {
                    FROM roles r WHERE r.id = ANY(m.role_ids) AND r.organization_id = o.id), '[]'::json) AS roles,
          EXISTS (SELECT 1 FROM memberships am
                  WHERE am.user_id = $1 AND am.organization_id = ANY(o.ancestor_ids)
-                   AND $3 = ANY(am.privileges)) AS ancestor_admin
+                   AND ($3 = ANY(am.privileges)
+                        OR EXISTS (SELECT 1 FROM roles ar WHERE ar.id = ANY(am.role_ids) AND ar.enabled
+                                   AND ar.organization_id = am.organization_id AND $3 = ANY(ar.privileges)))) AS ancestor_admin
        FROM organizations o
        LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = $1
        WHERE o.id = $2`,

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
@@ -29,6 +29,7 @@ export interface LoginResult {
 
 @Injectable()
 export class LoginService {
+  private readonly logger = new Logger('Login');
   private readonly throttle: LoginThrottle;
 
   constructor(
@@ -49,19 +50,22 @@ export class LoginService {
    */
   async login(identifier: string, password: string, origin: RequestOrigin): Promise<LoginResult> {
     this.throttle.admit(origin.ip);
+    // Counted before anything is awaited, so parallel guesses each see the ones before them.
     const delay = this.throttle.delayFor(identifier);
+    const failures = this.throttle.recordFailure(identifier);
     if (delay > 0) await sleep(delay);
     const user = await this.dataSource.manager
       .createQueryBuilder(UserEntity, 'u')
       .where('lower(u.email) = lower(:email)', { email: identifier })
       .getOne();
     const passwordMatches = await this.passwords.verify(user?.passwordHash ?? null, password);
-    const home = user ? await this.homeOrganization(user.id) : null;
-    if (!user || !passwordMatches || !user.active || !home) {
-      const failures = this.throttle.recordFailure(identifier);
-      if (user && home) await this.recordFailure(user, home, origin, failures);
+    if (!user || !passwordMatches || !user.active) {
+      // Recorded off the response path: a known account answers as fast as an unknown one.
+      if (user) void this.recordFailure(user, origin, failures);
       throw new KeywardError('login', Messages.loginIncorrect);
     }
+    const home = await this.homeOrganization(user.id);
+    if (!home) throw new KeywardError('login', Messages.loginIncorrect);
     this.throttle.recordSuccess(identifier);
     return this.dataSource.transaction(async (manager) => {
       const { sessionId, session } = await this.sessions.create(manager, user.id, home.id, origin);
@@ -151,7 +155,16 @@ export class LoginService {
     });
   }
 
-  private async recordFailure(user: UserEntity, home: OrganizationEntity, origin: RequestOrigin, failures: number) {
+  private async recordFailure(user: UserEntity, origin: RequestOrigin, failures: number): Promise<void> {
+    try {
+      const home = await this.homeOrganization(user.id);
+      if (home) await this.writeFailureRecords(user, home, origin, failures);
+    } catch (error) {
+      this.logger.warn(`could not record a failed login: ${(error as Error).message}`);
+    }
+  }
+
+  private async writeFailureRecords(user: UserEntity, home: OrganizationEntity, origin: RequestOrigin, failures: number) {
     const actor = { kind: 'user' as const, id: user.id, origin };
     const target = { kind: 'user', id: user.id };
     await this.activity.recordSecurityEvent(actor, {

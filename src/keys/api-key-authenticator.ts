@@ -48,6 +48,15 @@ export class ApiKeyAuthenticator {
     return keyedDigest(this.config.appSecret, key, API_KEY_DIGEST_PURPOSE);
   }
 
+  /** The key's organization with its ancestors (root first, the key's own last), or null if unknown. */
+  async organizationPath(key: string): Promise<string[] | null> {
+    const rows: Array<{ path: string[] }> = await this.dataSource.query(
+      `SELECT o.ancestor_ids || o.id AS path FROM api_keys k JOIN organizations o ON o.id = k.organization_id WHERE k.digest = $1`,
+      [this.digest(key)],
+    );
+    return rows[0]?.path ?? null;
+  }
+
   /** One indexed lookup by digest; never a scan, never a slow hash. */
   async authenticate(key: string, origin: RequestOrigin): Promise<AuthenticatedKey> {
     const rows: KeyRow[] = await this.dataSource.query(

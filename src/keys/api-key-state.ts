@@ -24,10 +24,10 @@ export function apiKeyRefusal(key: ApiKeyStateFields, now: number): KeywardError
     case 'active':
       return null;
     case 'expired':
-      return new KeywardError('api', Messages.apiKeyExpired);
+      return new KeywardError('credential_refused', Messages.apiKeyExpired);
     case 'inactive':
     case 'revoked':
     case 'rotated':
-      return new KeywardError('api', Messages.apiKeyDisabled);
+      return new KeywardError('credential_refused', Messages.apiKeyDisabled);
   }
 }

@@ -4,7 +4,7 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Actions } from '../audit/actions';
 import { ActivityService, actorOf } from '../audit/activity.service';
 import { accessDenial, AccessNeed, assertWithinScope, unionScope } from '../auth/grants';
-import { Principal } from '../auth/principal';
+import { includesSubAccounts, Principal } from '../auth/principal';
 import { isUuid } from '../common/crypto';
 import { assertFutureExpiry } from '../common/expiry';
 import { Cursor } from '../common/cursor';
@@ -101,12 +101,12 @@ export class ApiKeysService {
     return { rows: await query.getMany(), total };
   }
 
+  /** With a manager (inside a change), the row is locked until the transaction ends. */
   async get(principal: Principal, id: string, options: { includeRevoked: boolean }, manager?: EntityManager): Promise<ApiKeyEntity> {
     const key = isUuid(id)
-      ? await (manager ?? this.dataSource.manager).findOneBy(ApiKeyEntity, {
-          id,
-          organizationId: principal.organizationId,
-          ...(options.includeRevoked ? {} : { revokedAt: IsNull() }),
+      ? await (manager ?? this.dataSource.manager).findOne(ApiKeyEntity, {
+          where: { id, organizationId: principal.organizationId, ...(options.includeRevoked ? {} : { revokedAt: IsNull() }) },
+          ...(manager ? { lock: { mode: 'pessimistic_write' as const } } : {}),
         })
       : null;
     if (!key) throw notFound('API Key', id);
@@ -271,8 +271,11 @@ export class ApiKeysService {
    */
   async verify(principal: Principal, key: string, need: AccessNeed): Promise<VerifyResult> {
     try {
-      const { principal: keyPrincipal, organizationPath, expiresAt } = await this.authenticator.authenticate(key, principal.origin);
-      if (!organizationPath.includes(principal.organizationId)) throw new KeywardError('session', Messages.invalidApiKey);
+      const path = await this.authenticator.organizationPath(key);
+      const own = path !== null && path[path.length - 1] === principal.organizationId;
+      const subAccount = path !== null && includesSubAccounts(principal) && path.includes(principal.organizationId);
+      if (!own && !subAccount) throw new KeywardError('session', Messages.invalidApiKey);
+      const { principal: keyPrincipal, expiresAt } = await this.authenticator.authenticate(key, principal.origin);
       const ratelimit = keyPrincipal.maxPerSec ? await this.rateLimits.hitKey(keyPrincipal.id, keyPrincipal.maxPerSec) : null;
       this.usage.record(keyPrincipal.id, principal.origin.ip);
       const denial = accessDenial(keyPrincipal, need, await this.catalog.titles(keyPrincipal.organizationId));

@@ -202,9 +202,16 @@ export class MembersService {
     });
   }
 
+  /**
+   * The organization whose members are managed: the acting one, or — for an admin only — one of
+   * its sub-accounts (manage_members in a parent is not power over its sub-accounts' people).
+   */
   private async visibleOrganization(principal: Principal, organizationId: string): Promise<OrganizationEntity> {
     const organization = await this.organizations.findVisible(organizationScope(principal), organizationId);
     if (!organization) throw notFound('Organization', organizationId);
+    if (organization.id !== principal.organizationId && !isAdmin(principal)) {
+      throw new KeywardError('access', Messages.missingPrivilege('Administrator'));
+    }
     return organization;
   }
 

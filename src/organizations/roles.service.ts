@@ -46,9 +46,13 @@ export class RolesService {
     return { rows: await query.getMany(), total };
   }
 
+  /** With a manager (inside a change), the row is locked until the transaction ends. */
   async get(principal: Principal, id: string, manager?: EntityManager): Promise<RoleEntity> {
     const role = isUuid(id)
-      ? await (manager ?? this.dataSource.manager).findOneBy(RoleEntity, { id, organizationId: principal.organizationId })
+      ? await (manager ?? this.dataSource.manager).findOne(RoleEntity, {
+          where: { id, organizationId: principal.organizationId },
+          ...(manager ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+        })
       : null;
     if (!role) throw notFound('Role', id);
     return role;
@@ -106,6 +110,10 @@ export class RolesService {
       await manager.delete(RoleEntity, { id: role.id, organizationId: principal.organizationId });
       await manager.query(
         `UPDATE memberships SET role_ids = array_remove(role_ids, $1::uuid) WHERE organization_id = $2 AND $1::uuid = ANY(role_ids)`,
+        [role.id, principal.organizationId],
+      );
+      await manager.query(
+        `UPDATE api_keys SET role_ids = array_remove(role_ids, $1::uuid) WHERE organization_id = $2 AND $1::uuid = ANY(role_ids)`,
         [role.id, principal.organizationId],
       );
       await this.activity.record(manager, actorOf(principal), {

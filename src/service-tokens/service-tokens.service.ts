@@ -64,9 +64,12 @@ export class ServiceTokensService {
     return keysetPage(query, 't', page).getMany();
   }
 
-  async get(principal: Principal, id: string, manager?: EntityManager): Promise<ServiceTokenEntity> {
+  async get(principal: Principal, id: string, manager?: EntityManager, forUpdate = false): Promise<ServiceTokenEntity> {
     const token = isUuid(id)
-      ? await (manager ?? this.dataSource.manager).findOneBy(ServiceTokenEntity, { id, organizationId: principal.organizationId })
+      ? await (manager ?? this.dataSource.manager).findOne(ServiceTokenEntity, {
+          where: { id, organizationId: principal.organizationId },
+          ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+        })
       : null;
     if (!token || (!managesAll(principal) && token.ownerUserId !== principal.userId)) throw notFound('Service token', id);
     return token;
@@ -146,7 +149,7 @@ export class ServiceTokensService {
 
   async revoke(principal: Principal, id: string): Promise<ServiceTokenEntity> {
     return this.dataSource.transaction(async (manager) => {
-      const token = await this.get(principal, id, manager);
+      const token = await this.get(principal, id, manager, true);
       if (token.revokedAt) throw notFound('Service token', id);
       if (token.ownerUserId !== principal.userId && !holdsPrivilege(principal, 'delete_service_tokens')) {
         throw new KeywardError('access', "You do not have the 'Delete Service Tokens' privilege required to perform this action.");
@@ -197,9 +200,14 @@ export class ServiceTokensService {
     });
   }
 
-  /** A live token the principal may change: its owner, or an admin of the organization. */
+  /**
+   * A live token the principal may change: its owner (signed in, not through a token: a token that
+   * could edit tokens could widen itself or drop its own IP binding), or an admin. Locked until
+   * the transaction ends, so a concurrent revocation cannot be overwritten.
+   */
   private async ownedLive(principal: Principal, id: string, manager: EntityManager): Promise<ServiceTokenEntity> {
-    const token = await this.get(principal, id, manager);
+    refuseTokenManagingTokens(principal);
+    const token = await this.get(principal, id, manager, true);
     if (token.revokedAt) throw notFound('Service token', id);
     if (token.ownerUserId !== principal.userId && !isAdmin(principal)) {
       throw new KeywardError('access', 'Only the owner of a service token, or an administrator, can change it.');
@@ -212,6 +220,12 @@ export class ServiceTokensService {
     if (privileges === null) return;
     await this.catalog.assertKnown(principal.organizationId, privileges, 'privileges', manager);
     assertWithinScope(principal, { privileges, categories: principal.categories, groups: principal.groups }, await this.catalog.titles(principal.organizationId, manager));
+  }
+}
+
+function refuseTokenManagingTokens(principal: Principal): void {
+  if (principal.kind === 'service_token') {
+    throw new KeywardError('access', 'A service token cannot change service tokens; sign in as their owner.');
   }
 }
 

@@ -76,7 +76,7 @@ describe('API keys', () => {
 
     const disabled = await createKey({ privileges: { view_api_keys: 1 }, active: 0 });
     expectV1Error(await listKeys(disabled.key), 400, 'api', 'API Key is disabled');
-    expect(expectProblem(await http(server).get('/api/v2/api-keys').set(asKey(disabled.key)), 400, 'api').detail).toBe('API Key is disabled');
+    expect(expectProblem(await http(server).get('/api/v2/api-keys').set(asKey(disabled.key)), 401, 'api').detail).toBe('API Key is disabled');
 
     const expiring = await createKey({ privileges: { view_api_keys: 1 }, expires: Math.floor(Date.now() / 1000) + 2 });
     expect((await listKeys(expiring.key)).status).toBe(200);
@@ -276,6 +276,15 @@ describe('API keys', () => {
     expectProblem(widen, 403, 'access');
   });
 
+  it('keeps a key editable after a role it carried is deleted', async () => {
+    const role = await http(server).post('/api/v2/roles').set(admin.headers).send({ title: 'Short-lived', privileges: ['run_jobs'] });
+    const issued = await createKey({ roles: [role.body.id] });
+    await http(server).delete(`/api/v2/roles/${role.body.id}`).set(admin.headers);
+    const read = await http(server).get(`/api/v2/api-keys/${issued.id}`).set(admin.headers);
+    expect(read.body.roles).toEqual([]);
+    expect((await http(server).patch(`/api/v2/api-keys/${issued.id}`).set(admin.headers).send({ title: 'Still editable' })).status).toBe(200);
+  });
+
   it('records every change with the acting principal, a key\'s id when a key acted', async () => {
     const manager = await createKey({ privileges: { create_api_keys: 1, edit_api_keys: 1, delete_api_keys: 1, view_api_keys: 1, run_jobs: 1 } });
     const created = await http(server).post('/api/v2/api-keys').set(asKey(manager.key)).send({ title: 'By a key', privileges: ['run_jobs'] });
@@ -367,6 +376,10 @@ describe('API keys', () => {
       }
       const verified = await http(server).post('/api/v2/api-keys/verify').set(asKey(aKey.key)).send({ key: bKey.key });
       expect(verified.body).toMatchObject({ valid: false, code: 'session', description: 'Invalid API Key' });
+      // A disabled key elsewhere is answered as unknown too: its state says nothing to outsiders.
+      const bDisabled = await createKey({ active: 0 }, bAdmin.headers);
+      const disabledElsewhere = await http(server).post('/api/v2/api-keys/verify').set(asKey(aKey.key)).send({ key: bDisabled.key });
+      expect(disabledElsewhere.body).toMatchObject({ valid: false, code: 'session', description: 'Invalid API Key' });
       expect((await http(server).get(`/api/v2/api-keys/${bKey.id}`).set(bAdmin.headers)).body).toEqual(before);
       expect((await listKeys(bKey.key)).status).toBe(200);
 
@@ -377,6 +390,10 @@ describe('API keys', () => {
       expectProblem(await http(server).get(`/api/v2/organizations/${aId}`).set(asKey(parentKey.key)), 404, 'notfound');
       const childList = await http(server).get('/api/v2/api-keys?limit=200').set({ ...asKey(parentKey.key), 'X-Organization-Id': aId });
       expect(childList.body.data.map((key: { id: string }) => key.id)).not.toContain(aKey.id);
+      const parentVerifies = await http(server).post('/api/v2/api-keys/verify').set(asKey(parentKey.key)).send({ key: aKey.key });
+      expect(parentVerifies.body).toMatchObject({ valid: false, description: 'Invalid API Key' });
+      const adminVerifies = await http(server).post('/api/v2/api-keys/verify').set(admin.headers).send({ key: aKey.key });
+      expect(adminVerifies.body.valid).toBe(true);
     });
   });
 

@@ -91,6 +91,21 @@ describe('service tokens', () => {
     expect(child.body.service_token).toMatchObject({ owner_id: owner.userId, privileges: ['create_service_tokens', 'view_api_keys'] });
   });
 
+  it('does not let a token change tokens (it could widen itself or drop its IP binding)', async () => {
+    const owner = await memberSession(server, admin, admin.organizationId, { privileges: ['admin'] });
+    const token = await createToken(owner, { privileges: ['view_api_keys'], ip_ranges: ['127.0.0.0/8'] });
+    const headers = { ...bearer(token.secret), 'X-User-Id': token.clientId };
+    for (const call of [
+      http(server).patch(`/api/v2/service-tokens/${token.id}`).send({ privileges: null, ip_ranges: [] }),
+      http(server).post(`/api/v2/service-tokens/${token.id}/rotate`).send({}),
+    ]) {
+      const problem = expectProblem(await call.set(headers), 403, 'access');
+      expect(problem.detail).toBe('A service token cannot change service tokens; sign in as their owner.');
+    }
+    const unchanged = await http(server).get(`/api/v2/service-tokens/${token.id}`).set(owner.headers);
+    expect(unchanged.body).toMatchObject({ privileges: ['view_api_keys'], ip_ranges: ['127.0.0.0/8'] });
+  });
+
   it('refuses a bad checksum without touching the database', async () => {
     const owner = await memberSession(server, admin, admin.organizationId, { privileges: ['create_service_tokens'] });
     const token = await createToken(owner);

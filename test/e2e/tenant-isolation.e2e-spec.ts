@@ -148,6 +148,20 @@ describe('tenant isolation', () => {
     expect((await http(server).get(`/api/v2/organizations/${b.id}/members`).set(root.headers)).status).toBe(200);
   });
 
+  it('gives manage_members in a parent no power over a sub-account\'s people', async () => {
+    const manager = await memberSession(server, root, root.organizationId, { privileges: ['manage_members', 'view_api_keys'] });
+    const selfAdd = await http(server).post(`/api/v2/organizations/${b.id}/members`).set(manager.headers).send({ email: manager.email, privileges: ['view_api_keys'] });
+    expect(expectProblem(selfAdd, 403, 'access').detail).toBe("You do not have the 'Administrator' privilege required to perform this action.");
+    expectProblem(await http(server).get(`/api/v2/organizations/${b.id}/members`).set(manager.headers), 403, 'access');
+  });
+
+  it('counts an ancestor admin granted through a role', async () => {
+    const adminRole = (await http(server).post('/api/v2/roles').set(root.headers).send({ title: 'Admins', privileges: ['admin'] })).body.id;
+    const viaRole = await memberSession(server, root, root.organizationId, { roles: [adminRole] }, 'role-admin');
+    const inB = await http(server).get('/api/v2/account').set({ ...viaRole.headers, 'X-Organization-Id': b.id });
+    expect(inB.body).toMatchObject({ organization_id: b.id, privileges: ['admin'] });
+  });
+
   it('logged none of the secrets the tests used', () => {
     expectNoSecretsInLogs(server);
   });

@@ -4,6 +4,7 @@ import { renderProblem, renderV1Error } from '../../src/common/errors/error-rend
 import { KeywardError, Messages } from '../../src/common/errors/keyward-error';
 
 const ALL_CODES: ErrorCode[] = [
+  'credential_refused',
   'api', 'validation', 'session', 'login', 'access', 'notfound', 'conflict', 'rate',
   'payload_too_large', 'unsupported_media_type', 'method_not_allowed', 'unavailable', 'internal',
 ];

@@ -5,6 +5,7 @@
  */
 export type ErrorCode =
   | 'api'
+  | 'credential_refused'
   | 'validation'
   | 'session'
   | 'login'
@@ -44,6 +45,10 @@ export function describeError(code: ErrorCode): ErrorDescription {
   switch (code) {
     case 'api':
       return { v1Code: 'api', v1Status: 400, v2Code: 'api', v2Status: 400, title: 'Bad Request' };
+    case 'credential_refused':
+      // A known credential that may not be used (disabled, expired): xyOps says `api`/400; in v2
+      // it is still "no valid credential", so 401 with the same code.
+      return { v1Code: 'api', v1Status: 400, v2Code: 'api', v2Status: 401, title: 'Unauthorized' };
     case 'validation':
       return { v1Code: 'api', v1Status: 400, v2Code: 'validation', v2Status: 400, title: 'Validation Failed' };
     case 'session':
