@@ -31,6 +31,8 @@ export const Actions = {
   serviceTokenRotate: 'service_token_rotate',
   serviceTokenRevoke: 'service_token_revoke',
   systemBootstrap: 'system_bootstrap',
+  authFailure: 'auth_failure',
+  rateLimited: 'rate_limited',
 } as const;
 
 export type Action = (typeof Actions)[keyof typeof Actions];

@@ -4,11 +4,12 @@ import { ActivityService } from './activity.service';
 import { ActivityV1Controller } from './activity.v1.controller';
 import { ActivityV2Controller } from './activity.v2.controller';
 import { IntegrityService } from './integrity.service';
+import { SecurityEventsService } from './security-events.service';
 
 @Global()
 @Module({
   controllers: [ActivityV1Controller, ActivityV2Controller],
-  providers: [ActivityService, ActivityRepository, IntegrityService],
-  exports: [ActivityService, ActivityRepository],
+  providers: [ActivityService, ActivityRepository, IntegrityService, SecurityEventsService],
+  exports: [ActivityService, ActivityRepository, SecurityEventsService],
 })
 export class AuditModule {}

@@ -11,6 +11,8 @@ import { assertAccess } from './grants';
 import { Principal } from './principal';
 import { privilegeTitle } from './privileges';
 import { SessionService } from './session.service';
+import { SecurityEventsService } from '../audit/security-events.service';
+import { originOf } from './user-principal.factory';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -31,6 +33,7 @@ export class AuthGuard implements CanActivate {
     private readonly sessions: SessionService,
     private readonly rateLimits: RateLimitService,
     private readonly usage: UsageService,
+    private readonly securityEvents: SecurityEventsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -46,7 +49,12 @@ export class AuthGuard implements CanActivate {
       body: request.body,
     });
     if (!credential) throw new KeywardError('session', Messages.noCredential);
-    const principal = await this.authentication.authenticate(credential, request);
+    const principal = await this.authentication.authenticate(credential, request).catch((error: unknown) => {
+      if (error instanceof KeywardError && error.options.subject) {
+        this.securityEvents.authFailure(error.options.subject, error.description, originOf(request));
+      }
+      throw error;
+    });
     stripCredentialParameters(request.query, request.body);
     if (principal.registrationKey) throw new KeywardError('access', REGISTRATION_KEY_REFUSAL);
 
@@ -57,7 +65,13 @@ export class AuthGuard implements CanActivate {
       }
     }
 
-    const limits = await this.applyRateLimits(principal, !SAFE_METHODS.has(request.method));
+    const limits = await this.applyRateLimits(principal, !SAFE_METHODS.has(request.method)).catch((error: unknown) => {
+      if (error instanceof KeywardError && error.code === 'rate') {
+        const kind = principal.kind === 'user' ? 'user' : principal.kind;
+        this.securityEvents.rateLimited({ organizationId: principal.organizationId, kind, id: principal.id }, error.description, principal.origin);
+      }
+      throw error;
+    });
     http.getResponse<FastifyReply>().headers(headersOf(limits));
     if (principal.apiKeyId) this.usage.record(principal.apiKeyId, principal.origin.ip);
     if (principal.serviceTokenId) this.usage.recordToken(principal.serviceTokenId, principal.origin.ip);

@@ -144,6 +144,13 @@ export class EnvironmentVariables {
   @Max(60000)
   USAGE_FLUSH_INTERVAL_MS = 2000;
 
+  /** Milliseconds between writes of aggregated security events (refused credentials, 429s). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  SECURITY_EVENT_FLUSH_MS = 60000;
+
   /** Login attempts allowed per client IP per minute, across all accounts. */
   @Transform(toInt)
   @IsInt()

@@ -77,8 +77,9 @@ export class ApiKeyAuthenticator {
       { active: row.active, revokedAt: row.revoked_at, graceUntil: row.grace_until, expiresAt: row.expires_at },
       Date.now(),
     );
-    if (refusal) throw refusal;
-    if (!row.operational) throw new KeywardError('access', Denials.organizationDisabled);
+    const subject = { organizationId: row.organization_id, kind: 'api_key' as const, id: row.id };
+    if (refusal) throw refusal.about(subject);
+    if (!row.operational) throw new KeywardError('access', Denials.organizationDisabled).about(subject);
     const registration = row.type === 'registration';
     const scope = registration
       ? { privileges: new Set([REGISTER_SERVERS]), categories: [], groups: [] }

@@ -64,17 +64,19 @@ export class ServiceTokenAuthenticator {
     const row = rows[0];
     if (!row) throw new KeywardError('session', TokenMessages.invalid);
     const now = Date.now();
-    if (row.revoked_at || (row.grace_until && row.grace_until.getTime() <= now)) throw new KeywardError('session', TokenMessages.revoked);
-    if (row.expires_at && row.expires_at.getTime() <= now) throw new KeywardError('session', TokenMessages.expired);
+    const subject = { organizationId: row.organization_id, kind: 'service_token' as const, id: row.id };
+    const refuse = (code: 'session' | 'access', message: string) => new KeywardError(code, message).about(subject);
+    if (row.revoked_at || (row.grace_until && row.grace_until.getTime() <= now)) throw refuse('session', TokenMessages.revoked);
+    if (row.expires_at && row.expires_at.getTime() <= now) throw refuse('session', TokenMessages.expired);
     if (row.ip_ranges.length > 0) {
       const clientId = request.headers['x-user-id'];
-      if (typeof clientId !== 'string' || !safeEqual(clientId, row.client_id)) throw new KeywardError('session', TokenMessages.clientId);
-      if (!addressInRanges(request.ip, row.ip_ranges)) throw new KeywardError('access', TokenMessages.address);
+      if (typeof clientId !== 'string' || !safeEqual(clientId, row.client_id)) throw refuse('session', TokenMessages.clientId);
+      if (!addressInRanges(request.ip, row.ip_ranges)) throw refuse('access', TokenMessages.address);
     }
-    if (!row.owner_active) throw new KeywardError('session', TokenMessages.ownerWithoutAccess);
+    if (!row.owner_active) throw refuse('session', TokenMessages.ownerWithoutAccess);
     const ownerAccess = await this.access.forUser(row.owner_user_id, row.organization_id).catch((error: unknown) => {
       if (error instanceof KeywardError && error.description.startsWith('You do not have access')) {
-        throw new KeywardError('session', TokenMessages.ownerWithoutAccess);
+        throw new KeywardError('session', TokenMessages.ownerWithoutAccess).about(subject);
       }
       throw error;
     });

@@ -8,7 +8,7 @@ describe('activity log', () => {
   let admin: Session;
 
   beforeAll(async () => {
-    server = await startServer('activity');
+    server = await startServer('activity', { env: { SECURITY_EVENT_FLUSH_MS: '300' } });
     admin = await loginAsAdmin(server);
   });
 
@@ -75,6 +75,26 @@ describe('activity log', () => {
     expectProblem(await http(server).get('/api/v2/activity?from=yesterday').set(admin.headers), 400, 'validation');
   });
 
+  it('records refused credentials and rate-limit refusals once per credential and minute, with counts', async () => {
+    const disabled = await http(server).post('/api/v2/api-keys').set(admin.headers).send({ title: 'Disabled', active: false });
+    for (let i = 0; i < 5; i += 1) expect((await http(server).get('/api/v2/account').set('X-API-Key', disabled.body.secret)).status).toBe(401);
+    const limited = await http(server).post('/api/v2/api-keys').set(admin.headers).send({ title: 'Limited', max_per_sec: 1 });
+    await Promise.all(Array.from({ length: 4 }, () => http(server).get('/api/v2/account').set('X-API-Key', limited.body.secret)));
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const failures = await http(server).get(`/api/v2/activity?action=auth_failure&target_id=${disabled.body.api_key.id}`).set(admin.headers);
+    expect(failures.body.data).toHaveLength(1);
+    expect(failures.body.data[0]).toMatchObject({
+      outcome: 'failure',
+      actor: { type: 'api_key', id: disabled.body.api_key.id },
+      details: { count: 5, reasons: { 'API Key is disabled': 5 }, addresses: ['127.0.0.1'] },
+    });
+    const limitedRecords = await http(server).get(`/api/v2/activity?action=rate_limited&target_id=${limited.body.api_key.id}`).set(admin.headers);
+    expect(limitedRecords.body.data).toHaveLength(1);
+    expect(limitedRecords.body.data[0].details.count).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(failures.body)).not.toContain(disabled.body.secret);
+    expect((await integrity()).valid).toBe(true);
+  });
+
   it('reports an altered record at that record', async () => {
     const target = (await http(server).get('/api/v2/activity?action=apikey_create').set(admin.headers)).body.data[0];
     await withDatabase(server, (client) =>
@@ -84,7 +104,7 @@ describe('activity log', () => {
     const report = await integrity();
     expect(report).toMatchObject({ valid: false, first_broken: { id: target.id, reason: 'hash_mismatch' } });
     await withDatabase(server, (client) =>
-      client.query(`UPDATE activity_records SET details = jsonb_set(details, '{title}', '"Searchable needle key"') WHERE id = $1`, [target.id]),
+      client.query(`UPDATE activity_records SET details = jsonb_set(details, '{title}', to_jsonb($2::text)) WHERE id = $1`, [target.id, target.details.title]),
     );
     await relogin();
     expect((await integrity()).valid).toBe(true);

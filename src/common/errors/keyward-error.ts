@@ -6,7 +6,16 @@ export interface FieldError {
   message: string;
 }
 
+/** The recognised credential a refusal is about, for the security-event log. */
+export interface AuditSubject {
+  organizationId: string;
+  kind: 'api_key' | 'service_token' | 'user';
+  id: string;
+}
+
 export interface KeywardErrorOptions {
+  /** Set when a known credential was refused, so the refusal is recorded as a security event. */
+  subject?: AuditSubject;
   errors?: FieldError[];
   /** Seconds after which a rate-limited client may retry. */
   retryAfter?: number;
@@ -25,6 +34,11 @@ export class KeywardError extends Error {
   ) {
     super(description);
     this.name = 'KeywardError';
+  }
+
+  /** The same error, marked as being about a recognised credential. */
+  about(subject: AuditSubject): KeywardError {
+    return new KeywardError(this.code, this.description, { ...this.options, subject });
   }
 }
 
