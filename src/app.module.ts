@@ -18,6 +18,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UsageModule } from './keys/usage.module';
 import { KeysModule } from './keys/keys.module';
 import { ServiceTokensModule } from './service-tokens/service-tokens.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface AppDependencies {
   config: AppConfig;
@@ -70,6 +71,7 @@ export class AppModule {
         OrganizationsModule,
         KeysModule,
         ServiceTokensModule,
+        WebhooksModule,
         OperationsModule,
       ],
       controllers: [DocsController],

@@ -31,6 +31,9 @@ export const Actions = {
   serviceTokenRotate: 'service_token_rotate',
   serviceTokenRevoke: 'service_token_revoke',
   systemBootstrap: 'system_bootstrap',
+  webhookCreate: 'webhook_create',
+  webhookUpdate: 'webhook_update',
+  webhookDelete: 'webhook_delete',
   authFailure: 'auth_failure',
   rateLimited: 'rate_limited',
 } as const;

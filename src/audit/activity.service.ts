@@ -30,9 +30,18 @@ export function actorOf(principal: Principal): Actor {
   return { kind: principal.kind, id: principal.id, origin: principal.origin };
 }
 
+/** Called with every record, in the transaction that writes it (webhooks queue their deliveries so). */
+export type ActivityListener = (manager: EntityManager, record: ActivityRecordEntity) => Promise<void>;
+
 @Injectable()
 export class ActivityService {
+  private readonly listeners: ActivityListener[] = [];
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  onRecord(listener: ActivityListener): void {
+    this.listeners.push(listener);
+  }
 
   /** A security event that is not part of a mutation (a refused login, a replayed token): its own transaction. */
   async recordSecurityEvent(actor: Actor, entry: ActivityEntry): Promise<void> {
@@ -69,6 +78,8 @@ export class ActivityService {
       details: normalizeDetails(entry.details),
       createdAt: new Date(),
     };
-    await manager.insert(ActivityRecordEntity, { ...fields, prevHash: previous, hash: chainHash(fields, previous) });
+    const record = manager.create(ActivityRecordEntity, { ...fields, prevHash: previous, hash: chainHash(fields, previous) });
+    await manager.insert(ActivityRecordEntity, record);
+    for (const listener of this.listeners) await listener(manager, record);
   }
 }

@@ -1,10 +1,13 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createCipheriv, createHash, createDecipheriv, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, JsonWebKey, KeyObject, randomBytes } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, JsonWebKey, KeyObject, randomBytes } from 'node:crypto';
+import { seal, unseal } from '../common/sealing';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 
 export const JWT_ALGORITHM = 'ES256';
+/** Same purpose string as before the helper existed, so stored keys stay readable. */
+const SEALING_PURPOSE = 'jwt-signing-key';
 
 interface SigningKeyRow {
   kid: string;
@@ -100,20 +103,11 @@ export class JwtKeysService implements OnModuleInit {
     };
   }
 
-  private sealingKey(): Buffer {
-    return Buffer.from(hkdfSync('sha256', this.config.appSecret, Buffer.alloc(0), 'keyward:jwt-signing-key', 32));
-  }
-
   private seal(plain: string): Buffer {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.sealingKey(), iv);
-    const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), body]);
+    return seal(this.config.appSecret, SEALING_PURPOSE, plain);
   }
 
   private unseal(sealed: Buffer): string {
-    const decipher = createDecipheriv('aes-256-gcm', this.sealingKey(), sealed.subarray(0, 12));
-    decipher.setAuthTag(sealed.subarray(12, 28));
-    return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]).toString('utf8');
+    return unseal(this.config.appSecret, SEALING_PURPOSE, sealed);
   }
 }

@@ -1,7 +1,9 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { normalizeCidr } from '../common/cidr';
 import {
+  IsBoolean,
   IsEmail,
+  IsNumber,
   IsIn,
   IsInt,
   IsOptional,
@@ -150,6 +152,31 @@ export class EnvironmentVariables {
   @Min(100)
   @Max(600000)
   SECURITY_EVENT_FLUSH_MS = 60000;
+
+  /** Allow http:// and private, loopback and link-local webhook targets (tests and local development only). */
+  @Transform(({ value }) => value === true || value === 'true' || value === '1')
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE_TARGETS = false;
+
+  /** Milliseconds between polls of the webhook delivery queue. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  WEBHOOK_POLL_MS = 1000;
+
+  /** Milliseconds a webhook receiver has to answer. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  WEBHOOK_TIMEOUT_MS = 10000;
+
+  /** Multiplies the retry schedule (5 s, 30 s, 2 min ... 12 h); tests shrink it. */
+  @Transform(({ value }) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value))
+  @IsNumber()
+  @Min(0.00001)
+  @Max(100)
+  WEBHOOK_RETRY_SCALE = 1;
 
   /** Login attempts allowed per client IP per minute, across all accounts. */
   @Transform(toInt)

@@ -7,5 +7,6 @@ import { RoleEntity } from '../organizations/role.entity';
 import { CustomPrivilegeEntity } from '../organizations/custom-privilege.entity';
 import { ApiKeyEntity } from '../keys/api-key.entity';
 import { ServiceTokenEntity } from '../service-tokens/service-token.entity';
+import { WebhookEntity } from '../webhooks/webhook.entity';
 
-export const ENTITIES = [OrganizationEntity, UserEntity, MembershipEntity, SessionEntity, ActivityRecordEntity, RoleEntity, CustomPrivilegeEntity, ApiKeyEntity, ServiceTokenEntity];
+export const ENTITIES = [OrganizationEntity, UserEntity, MembershipEntity, SessionEntity, ActivityRecordEntity, RoleEntity, CustomPrivilegeEntity, ApiKeyEntity, ServiceTokenEntity, WebhookEntity];

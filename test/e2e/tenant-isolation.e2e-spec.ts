@@ -12,11 +12,12 @@ describe('tenant isolation', () => {
   let server: TestServer;
   let root: Session;
   let a: { id: string; admin: Session & { userId: string } };
-  let b: { id: string; admin: Session & { userId: string }; roleId: string; memberId: string; childId: string; sessionId: string; keyId: string; tokenId: string };
+  let b: { id: string; admin: Session & { userId: string }; roleId: string; memberId: string; childId: string; sessionId: string; keyId: string; tokenId: string; webhookId: string };
   let rootRoleId: string;
 
   beforeAll(async () => {
-    server = await startServer('isolation');
+    // Webhooks point at the discard port on loopback: nothing leaves the machine.
+    server = await startServer('isolation', { env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
     root = await loginAsAdmin(server);
     const aId = await createSubAccount(server, root, 'Tenant A');
     const bId = await createSubAccount(server, root, 'Tenant B');
@@ -30,7 +31,9 @@ describe('tenant isolation', () => {
     issuedSecrets.add(key.body.secret);
     const token = await http(server).post('/api/v2/service-tokens').set(bAdmin.headers).send({ name: 'B token' });
     issuedSecrets.add(token.body.secret);
-    b = { id: bId, admin: bAdmin, roleId: role.body.id, memberId: member.userId, childId, sessionId: sessions.body.data[0].id, keyId: key.body.api_key.id, tokenId: token.body.service_token.id };
+    const webhook = await http(server).post('/api/v2/webhooks').set(bAdmin.headers).send({ url: 'http://127.0.0.1:9/hook', events: ['api_key.rotation_due'] });
+    issuedSecrets.add(webhook.body.secret);
+    b = { id: bId, admin: bAdmin, roleId: role.body.id, memberId: member.userId, childId, sessionId: sessions.body.data[0].id, keyId: key.body.api_key.id, tokenId: token.body.service_token.id, webhookId: webhook.body.webhook.id };
     rootRoleId = (await http(server).post('/api/v2/roles').set(root.headers).send({ title: 'Root role' })).body.id;
   });
 
@@ -47,6 +50,8 @@ describe('tenant isolation', () => {
     sessions: (await http(server).get('/api/v2/auth/sessions').set(b.admin.headers)).body.data.length,
     key: (await http(server).get(`/api/v2/api-keys/${b.keyId}`).set(b.admin.headers)).body,
     token: (await http(server).get(`/api/v2/service-tokens/${b.tokenId}`).set(b.admin.headers)).body,
+    webhook: (await http(server).get(`/api/v2/webhooks/${b.webhookId}`).set(b.admin.headers)).body,
+    deliveries: (await http(server).get(`/api/v2/webhooks/${b.webhookId}/deliveries`).set(b.admin.headers)).body,
   });
 
   const v2Calls = () => [
@@ -71,6 +76,11 @@ describe('tenant isolation', () => {
     { route: 'PATCH /api/v2/service-tokens/{id}', call: () => http(server).patch(`/api/v2/service-tokens/${b.tokenId}`).send({ name: 'Stolen' }) },
     { route: 'DELETE /api/v2/service-tokens/{id}', call: () => http(server).delete(`/api/v2/service-tokens/${b.tokenId}`) },
     { route: 'POST /api/v2/service-tokens/{id}/rotate', call: () => http(server).post(`/api/v2/service-tokens/${b.tokenId}/rotate`).send({}) },
+    { route: 'GET /api/v2/webhooks/{id}', call: () => http(server).get(`/api/v2/webhooks/${b.webhookId}`) },
+    { route: 'PATCH /api/v2/webhooks/{id}', call: () => http(server).patch(`/api/v2/webhooks/${b.webhookId}`).send({ url: 'http://127.0.0.1:9/stolen' }) },
+    { route: 'DELETE /api/v2/webhooks/{id}', call: () => http(server).delete(`/api/v2/webhooks/${b.webhookId}`) },
+    { route: 'GET /api/v2/webhooks/{id}/deliveries', call: () => http(server).get(`/api/v2/webhooks/${b.webhookId}/deliveries`) },
+    { route: 'POST /api/v2/webhooks/{id}/test', call: () => http(server).post(`/api/v2/webhooks/${b.webhookId}/test`) },
   ];
 
   const v1KeyCalls = () =>
