@@ -26,6 +26,8 @@ export const Actions = {
   apiKeyUpdate: 'apikey_update',
   apiKeyDelete: 'apikey_delete',
   apiKeyRotate: 'apikey_rotate',
+  apiKeyRotationDue: 'apikey_rotation_due',
+  apiKeyExpiring: 'apikey_expiring',
   serviceTokenCreate: 'service_token_create',
   serviceTokenUpdate: 'service_token_update',
   serviceTokenRotate: 'service_token_rotate',

@@ -178,6 +178,12 @@ export class EnvironmentVariables {
   @Max(100)
   WEBHOOK_RETRY_SCALE = 1;
 
+  /** Milliseconds between rounds of the key-hygiene job (rotation reminders, unused-key revocation). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  HYGIENE_INTERVAL_MS = 3_600_000;
+
   /** Login attempts allowed per client IP per minute, across all accounts. */
   @Transform(toInt)
   @IsInt()

@@ -55,6 +55,12 @@ export class ApiKeyEntity extends RotatableCredentialColumns {
   @Column({ name: 'created_by_id', type: 'varchar' })
   createdById: string;
 
+  @Column({ name: 'rotation_reminded_at', type: 'timestamptz', nullable: true, select: false })
+  rotationRemindedAt: Date | null;
+
+  @Column({ name: 'expiry_reminded_at', type: 'timestamptz', nullable: true, select: false })
+  expiryRemindedAt: Date | null;
+
   /** The xyOps `username`: the creating user's email, or the creating key's id. */
   @Column({ name: 'created_by_name', type: 'varchar' })
   createdByName: string;

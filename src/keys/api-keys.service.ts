@@ -137,6 +137,7 @@ export class ApiKeysService {
     try {
       return await this.dataSource.transaction(async (manager) => {
         await this.assertGrantable(manager, principal, values);
+        values.expiresAt = await this.cappedExpiry(manager, principal.organizationId, values.expiresAt);
         const apiKey = await manager.save(
           ApiKeyEntity,
           manager.create(ApiKeyEntity, {
@@ -301,6 +302,20 @@ export class ApiKeysService {
         ratelimit: null,
       };
     }
+  }
+
+  /** The organization's maximum key lifetime: a key without expiry gets the cap, a later one is refused. */
+  private async cappedExpiry(manager: EntityManager, organizationId: string, expiresAt: Date | null): Promise<Date | null> {
+    const [{ max_key_lifetime_days: days }] = await manager.query(`SELECT max_key_lifetime_days FROM organizations WHERE id = $1`, [organizationId]);
+    if (days === null) return expiresAt;
+    const cap = new Date(Date.now() + days * 86_400_000);
+    if (expiresAt === null) return cap;
+    if (expiresAt > cap) {
+      throw new KeywardError('validation', `Invalid parameter: expires: this organization allows keys of at most ${days} days`, {
+        errors: [{ field: 'expires', message: `at most ${days} days from now (organization policy)` }],
+      });
+    }
+    return expiresAt;
   }
 
   private async assertGrantable(

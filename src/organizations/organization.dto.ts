@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { CursorQueryDto } from '../common/pagination';
 import { OrganizationEntity, OrganizationStatus } from './organization.entity';
 
@@ -20,7 +21,36 @@ export class CreateOrganizationDto {
   slug?: string;
 }
 
+export class KeyPoliciesDto {
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Remind (api_key.rotation_due) for keys older than this many days; null: never. Default 90.' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(3650)
+  rotation_reminder_days?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Revoke keys unused for this many days; null: never (default).' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  revoke_unused_days?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'New keys expire within this many days; null: no cap (default).' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  max_key_lifetime_days?: number | null;
+}
+
 export class UpdateOrganizationDto {
+  @ApiPropertyOptional({ type: KeyPoliciesDto, description: 'Key hygiene policies (needs admin)' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => KeyPoliciesDto)
+  policies?: KeyPoliciesDto;
+
   @ApiPropertyOptional({ maxLength: 200 })
   @IsOptional()
   @IsString()
@@ -61,6 +91,7 @@ export class OrganizationDto {
   @ApiProperty({ description: '0 for a top-level organization, 1 for its sub-accounts, ...' }) depth: number;
   @ApiProperty({ enum: ['active', 'disabled'] }) status: OrganizationStatus;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) disabled_at: string | null;
+  @ApiProperty({ type: KeyPoliciesDto }) policies: KeyPoliciesDto;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 }
@@ -79,6 +110,11 @@ export function mapOrganization(entity: OrganizationEntity): OrganizationDto {
     depth: entity.ancestorIds.length,
     status: entity.status,
     disabled_at: entity.disabledAt ? entity.disabledAt.toISOString() : null,
+    policies: {
+      rotation_reminder_days: entity.rotationReminderDays,
+      revoke_unused_days: entity.revokeUnusedDays,
+      max_key_lifetime_days: entity.maxKeyLifetimeDays,
+    },
     created_at: entity.createdAt.toISOString(),
     updated_at: entity.updatedAt.toISOString(),
   };

@@ -26,6 +26,18 @@ export class OrganizationEntity {
   @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
   disabledAt: Date | null;
 
+  /** Key hygiene: remind to rotate keys older than this many days (null: never). */
+  @Column({ name: 'rotation_reminder_days', type: 'integer', nullable: true })
+  rotationReminderDays: number | null;
+
+  /** Key hygiene: revoke keys unused for this many days (null: never). */
+  @Column({ name: 'revoke_unused_days', type: 'integer', nullable: true })
+  revokeUnusedDays: number | null;
+
+  /** Key hygiene: new keys expire within this many days at the latest (null: no cap). */
+  @Column({ name: 'max_key_lifetime_days', type: 'integer', nullable: true })
+  maxKeyLifetimeDays: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

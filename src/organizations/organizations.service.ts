@@ -3,10 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actions } from '../audit/actions';
 import { ActivityService, actorOf } from '../audit/activity.service';
-import { Principal } from '../auth/principal';
+import { isAdmin, Principal } from '../auth/principal';
 import { randomBase62 } from '../common/crypto';
 import { isUniqueViolation } from '../database/postgres-errors';
-import { KeywardError, notFound } from '../common/errors/keyward-error';
+import { KeywardError, Messages, notFound } from '../common/errors/keyward-error';
 import { decodeCursor, DEFAULT_PAGE_SIZE, Page, toPage } from '../common/pagination';
 import { CreateOrganizationDto, ListOrganizationsQueryDto, mapOrganization, OrganizationDto, UpdateOrganizationDto } from './organization.dto';
 import { OrganizationEntity } from './organization.entity';
@@ -83,6 +83,18 @@ export class OrganizationsService {
         if (await this.organizations.slugTaken(input.slug, manager)) throw slugConflict(input.slug);
         changes.slug = input.slug;
         organization.slug = input.slug;
+      }
+      if (input.policies !== undefined) {
+        if (!isAdmin(principal)) throw new KeywardError('access', Messages.missingPrivilege('Administrator'));
+        const policies = input.policies;
+        const fields = { rotation_reminder_days: 'rotationReminderDays', revoke_unused_days: 'revokeUnusedDays', max_key_lifetime_days: 'maxKeyLifetimeDays' } as const;
+        for (const [field, property] of Object.entries(fields)) {
+          const value = policies[field as keyof typeof fields];
+          if (value !== undefined && value !== organization[property]) {
+            organization[property] = value;
+            changes[field] = value;
+          }
+        }
       }
       const statusChange = input.status !== undefined && input.status !== organization.status ? input.status : null;
       if (statusChange === 'disabled' && organization.id === principal.organizationId) {

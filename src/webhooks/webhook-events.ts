@@ -26,6 +26,8 @@ export const EVENT_OF_ACTION: Readonly<Record<string, string>> = {
   [Actions.apiKeyCreate]: 'api_key.created',
   [Actions.apiKeyDelete]: 'api_key.revoked',
   [Actions.apiKeyRotate]: 'api_key.rotated',
+  [Actions.apiKeyRotationDue]: 'api_key.rotation_due',
+  [Actions.apiKeyExpiring]: 'api_key.expiring',
   [Actions.serviceTokenCreate]: 'service_token.created',
   [Actions.serviceTokenUpdate]: 'service_token.updated',
   [Actions.serviceTokenRotate]: 'service_token.rotated',
