@@ -36,6 +36,10 @@ export const Actions = {
   webhookCreate: 'webhook_create',
   webhookUpdate: 'webhook_update',
   webhookDelete: 'webhook_delete',
+  securityNewIp: 'security_new_ip',
+  securityVolume: 'security_volume',
+  securityFailureBurst: 'security_failure_burst',
+  securityAfterHours: 'security_after_hours',
   authFailure: 'auth_failure',
   rateLimited: 'rate_limited',
 } as const;

@@ -3,7 +3,7 @@ import { AuditSubject } from '../common/errors/keyward-error';
 import { AppConfig } from '../config/app-config';
 import { RequestOrigin } from '../auth/principal';
 import { Action, Actions } from './actions';
-import { ActivityService } from './activity.service';
+import { ActivityService, SYSTEM_ACTOR } from './activity.service';
 
 interface Aggregate {
   subject: AuditSubject;
@@ -12,6 +12,8 @@ interface Aggregate {
   count: number;
   reasons: Map<string, number>;
   addresses: Set<string>;
+  /** Failures per address (bounded), for the burst detector. */
+  byAddress: Map<string, number>;
   lastOrigin: RequestOrigin;
 }
 
@@ -56,12 +58,15 @@ export class SecurityEventsService implements OnModuleInit, BeforeApplicationShu
     const key = `${action}|${subject.kind}|${subject.id}|${minute}`;
     let aggregate = this.pending.get(key);
     if (!aggregate) {
-      aggregate = { subject, action, minute, count: 0, reasons: new Map(), addresses: new Set(), lastOrigin: origin };
+      aggregate = { subject, action, minute, count: 0, reasons: new Map(), addresses: new Set(), byAddress: new Map(), lastOrigin: origin };
       this.pending.set(key, aggregate);
     }
     aggregate.count += 1;
     aggregate.reasons.set(reason, (aggregate.reasons.get(reason) ?? 0) + 1);
     if (aggregate.addresses.size < MAX_ADDRESSES) aggregate.addresses.add(origin.ip);
+    if (aggregate.byAddress.has(origin.ip) || aggregate.byAddress.size < MAX_ADDRESSES) {
+      aggregate.byAddress.set(origin.ip, (aggregate.byAddress.get(origin.ip) ?? 0) + 1);
+    }
     aggregate.lastOrigin = origin;
   }
 
@@ -89,6 +94,48 @@ export class SecurityEventsService implements OnModuleInit, BeforeApplicationShu
         );
       } catch (error) {
         this.logger.warn(`could not record a security event: ${(error as Error).message}`);
+      }
+    }
+    await this.detectBursts([...batch.values()].filter((aggregate) => aggregate.action === Actions.authFailure));
+  }
+
+  /**
+   * A burst of failed authentications against one organization, or from one address, within a
+   * minute: reported once per organization and minute, with the addresses and credentials involved.
+   */
+  private async detectBursts(failures: Aggregate[]): Promise<void> {
+    const threshold = this.config.env.FAILURE_BURST_THRESHOLD;
+    const byOrganization = new Map<string, Aggregate[]>();
+    for (const aggregate of failures) {
+      const key = `${aggregate.subject.organizationId}|${aggregate.minute}`;
+      byOrganization.set(key, [...(byOrganization.get(key) ?? []), aggregate]);
+    }
+    for (const group of byOrganization.values()) {
+      const total = group.reduce((sum, aggregate) => sum + aggregate.count, 0);
+      const perAddress = new Map<string, number>();
+      for (const aggregate of group) for (const [ip, count] of aggregate.byAddress) perAddress.set(ip, (perAddress.get(ip) ?? 0) + count);
+      const [topAddress, topCount] = [...perAddress].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+      if (total < threshold && topCount < threshold) continue;
+      const organizationId = group[0].subject.organizationId;
+      try {
+        await this.activity.recordSecurityEvent(SYSTEM_ACTOR, {
+          organizationId,
+          action: Actions.securityFailureBurst,
+          outcome: 'failure',
+          details: {
+            failures: total,
+            threshold,
+            minute: new Date(group[0].minute * 60_000).toISOString(),
+            credentials: group.map((aggregate) => ({ type: aggregate.subject.kind, id: aggregate.subject.id, failures: aggregate.count })),
+            addresses: Object.fromEntries(perAddress),
+            reasoning:
+              topCount >= threshold
+                ? `${topCount} failed authentications from ${topAddress} within one minute (threshold ${threshold}).`
+                : `${total} failed authentications against this organization within one minute (threshold ${threshold}).`,
+          },
+        });
+      } catch (error) {
+        this.logger.warn(`could not record a failure burst: ${(error as Error).message}`);
       }
     }
   }

@@ -184,6 +184,12 @@ export class EnvironmentVariables {
   @Min(100)
   HYGIENE_INTERVAL_MS = 3_600_000;
 
+  /** Failed authentications within a minute, against one organization or from one address, that make a burst. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  FAILURE_BURST_THRESHOLD = 20;
+
   /** Login attempts allowed per client IP per minute, across all accounts. */
   @Transform(toInt)
   @IsInt()

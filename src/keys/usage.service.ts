@@ -2,13 +2,18 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@ne
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { DetectorsService } from '../audit/detectors.service';
 
 interface PendingUsage {
   /** UTC day (YYYY-MM-DD) → requests. */
   days: Map<string, number>;
   lastUsedAt: Date;
   lastUsedIp: string;
+  /** Addresses seen since the last flush (bounded), for the new-address detector. */
+  addresses: Set<string>;
 }
+
+const MAX_ADDRESSES_PER_FLUSH = 50;
 
 export interface UsageReport {
   thisMonth: number;
@@ -33,13 +38,14 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Usage');
   private pending = new Map<string, PendingUsage>();
   /** Service tokens: last used time and address only. */
-  private pendingTokens = new Map<string, { at: Date; ip: string }>();
+  private pendingTokens = new Map<string, { at: Date; ip: string; addresses: Set<string> }>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly detectors: DetectorsService,
   ) {}
 
   onModuleInit(): void {
@@ -55,9 +61,10 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
   record(apiKeyId: string, ip: string, now = Date.now()): void {
     let usage = this.pending.get(apiKeyId);
     if (!usage) {
-      usage = { days: new Map(), lastUsedAt: new Date(now), lastUsedIp: ip };
+      usage = { days: new Map(), lastUsedAt: new Date(now), lastUsedIp: ip, addresses: new Set() };
       this.pending.set(apiKeyId, usage);
     }
+    if (usage.addresses.size < MAX_ADDRESSES_PER_FLUSH) usage.addresses.add(ip);
     const day = utcDay(now);
     usage.days.set(day, (usage.days.get(day) ?? 0) + 1);
     usage.lastUsedAt = new Date(now);
@@ -65,7 +72,9 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   recordToken(serviceTokenId: string, ip: string, now = Date.now()): void {
-    this.pendingTokens.set(serviceTokenId, { at: new Date(now), ip });
+    const addresses = this.pendingTokens.get(serviceTokenId)?.addresses ?? new Set<string>();
+    if (addresses.size < MAX_ADDRESSES_PER_FLUSH) addresses.add(ip);
+    this.pendingTokens.set(serviceTokenId, { at: new Date(now), ip, addresses });
   }
 
   /** Writes everything counted so far; runs one batch at a time. A failed batch is kept for the next. */
@@ -108,6 +117,9 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
           [lastIds, lastAt, lastIp],
         );
       });
+      await this.detectors.afterUsage(
+        [...batch].map(([id, usage]) => ({ kind: 'api_key' as const, id, addresses: [...usage.addresses], lastUsedAt: usage.lastUsedAt })),
+      );
     } catch (error) {
       this.logger.warn(`usage flush failed, will retry: ${(error as Error).message}`);
       this.mergeBack(batch);
@@ -125,6 +137,9 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
          FROM unnest($1::uuid[], $2::timestamptz[], $3::varchar[]) AS u(id, at, ip)
          WHERE t.id = u.id AND (t.last_used_at IS NULL OR t.last_used_at < u.at)`,
         [ids, ids.map((id) => batch.get(id)?.at.toISOString()), ids.map((id) => batch.get(id)?.ip)],
+      );
+      await this.detectors.afterUsage(
+        [...batch].map(([id, usage]) => ({ kind: 'service_token' as const, id, addresses: [...usage.addresses], lastUsedAt: usage.at })),
       );
     } catch (error) {
       this.logger.warn(`service token usage flush failed, will retry: ${(error as Error).message}`);
@@ -145,6 +160,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
         continue;
       }
       for (const [day, count] of usage.days) current.days.set(day, (current.days.get(day) ?? 0) + count);
+      for (const address of usage.addresses) if (current.addresses.size < MAX_ADDRESSES_PER_FLUSH) current.addresses.add(address);
     }
   }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { CursorQueryDto } from '../common/pagination';
 import { OrganizationEntity, OrganizationStatus } from './organization.entity';
 
@@ -21,7 +21,33 @@ export class CreateOrganizationDto {
   slug?: string;
 }
 
+export class BusinessHoursDto {
+  @ApiProperty({ example: 'Europe/Zurich' }) @IsString() @MaxLength(64) timezone: string;
+  @ApiProperty({ type: [Number], example: [1, 2, 3, 4, 5], description: 'ISO weekdays, 1 = Monday' })
+  @IsArray()
+  @ArrayMaxSize(7)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(7, { each: true })
+  days: number[];
+  @ApiProperty({ example: '08:00' }) @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'start must be HH:MM' }) start: string;
+  @ApiProperty({ example: '18:00' }) @Matches(/^([01]\d|2[0-4]):[0-5]\d$/, { message: 'end must be HH:MM' }) end: string;
+}
+
 export class KeyPoliciesDto {
+  @ApiPropertyOptional({ nullable: true, type: Number, description: "Report a credential's day above this multiple of its 7-day average; null: off. Default 10." })
+  @IsOptional()
+  @IsNumber()
+  @Min(1)
+  @Max(1000)
+  volume_multiple?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, type: BusinessHoursDto, description: 'Report use outside these hours; null: off (default).' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => BusinessHoursDto)
+  business_hours?: BusinessHoursDto | null;
+
   @ApiPropertyOptional({ nullable: true, type: Number, description: 'Remind (api_key.rotation_due) for keys older than this many days; null: never. Default 90.' })
   @IsOptional()
   @IsInt()
@@ -114,6 +140,8 @@ export function mapOrganization(entity: OrganizationEntity): OrganizationDto {
       rotation_reminder_days: entity.rotationReminderDays,
       revoke_unused_days: entity.revokeUnusedDays,
       max_key_lifetime_days: entity.maxKeyLifetimeDays,
+      volume_multiple: entity.volumeMultiple,
+      business_hours: entity.businessHours,
     },
     created_at: entity.createdAt.toISOString(),
     updated_at: entity.updatedAt.toISOString(),

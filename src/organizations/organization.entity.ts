@@ -1,3 +1,4 @@
+import type { BusinessHours } from '../audit/business-hours';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export type OrganizationStatus = 'active' | 'disabled';
@@ -37,6 +38,14 @@ export class OrganizationEntity {
   /** Key hygiene: new keys expire within this many days at the latest (null: no cap). */
   @Column({ name: 'max_key_lifetime_days', type: 'integer', nullable: true })
   maxKeyLifetimeDays: number | null;
+
+  /** Suspicious volume: a credential's day over this multiple of its trailing average (null: off). */
+  @Column({ name: 'volume_multiple', type: 'numeric', nullable: true, transformer: { to: (value: number | null) => value, from: (value: string | null) => (value === null ? null : Number(value)) } })
+  volumeMultiple: number | null;
+
+  /** When set, use outside these hours is reported. */
+  @Column({ name: 'business_hours', type: 'jsonb', nullable: true })
+  businessHours: BusinessHours | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

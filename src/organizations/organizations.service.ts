@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actions } from '../audit/actions';
+import { isValidTimezone } from '../audit/business-hours';
 import { ActivityService, actorOf } from '../audit/activity.service';
 import { isAdmin, Principal } from '../auth/principal';
 import { randomBase62 } from '../common/crypto';
@@ -87,13 +88,28 @@ export class OrganizationsService {
       if (input.policies !== undefined) {
         if (!isAdmin(principal)) throw new KeywardError('access', Messages.missingPrivilege('Administrator'));
         const policies = input.policies;
-        const fields = { rotation_reminder_days: 'rotationReminderDays', revoke_unused_days: 'revokeUnusedDays', max_key_lifetime_days: 'maxKeyLifetimeDays' } as const;
+        const fields = {
+          rotation_reminder_days: 'rotationReminderDays',
+          revoke_unused_days: 'revokeUnusedDays',
+          max_key_lifetime_days: 'maxKeyLifetimeDays',
+          volume_multiple: 'volumeMultiple',
+        } as const;
         for (const [field, property] of Object.entries(fields)) {
           const value = policies[field as keyof typeof fields];
           if (value !== undefined && value !== organization[property]) {
             organization[property] = value;
             changes[field] = value;
           }
+        }
+        if (policies.business_hours !== undefined) {
+          const hours = policies.business_hours;
+          if (hours && !isValidTimezone(hours.timezone)) {
+            throw new KeywardError('validation', `Invalid parameter: policies.business_hours.timezone: unknown time zone '${hours.timezone.slice(0, 64)}'`, {
+              errors: [{ field: 'policies.business_hours.timezone', message: 'an IANA time zone such as Europe/Zurich' }],
+            });
+          }
+          organization.businessHours = hours ? { timezone: hours.timezone, days: hours.days, start: hours.start, end: hours.end } : null;
+          changes.business_hours = organization.businessHours;
         }
       }
       const statusChange = input.status !== undefined && input.status !== organization.status ? input.status : null;

@@ -18,6 +18,10 @@ export const WEBHOOK_EVENTS = [
   'security.rate_limited',
   'security.token_reuse',
   'security.lockout',
+  'security.new_ip',
+  'security.volume',
+  'security.failure_burst',
+  'security.after_hours',
   'webhook.test',
 ] as const;
 
@@ -39,6 +43,10 @@ export const EVENT_OF_ACTION: Readonly<Record<string, string>> = {
   [Actions.rateLimited]: 'security.rate_limited',
   [Actions.tokenReuse]: 'security.token_reuse',
   [Actions.userLockout]: 'security.lockout',
+  [Actions.securityNewIp]: 'security.new_ip',
+  [Actions.securityVolume]: 'security.volume',
+  [Actions.securityFailureBurst]: 'security.failure_burst',
+  [Actions.securityAfterHours]: 'security.after_hours',
 };
 
 /** A subscription entry: a known event, a family (`api_key.*`) or `*`. */

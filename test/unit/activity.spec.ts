@@ -53,3 +53,16 @@ describe('activity chain', () => {
     expect(chainHash(record, first).equals(first)).toBe(false);
   });
 });
+
+import { withinBusinessHours } from '../../src/audit/business-hours';
+
+describe('withinBusinessHours', () => {
+  const zurichWeekdays = { timezone: 'Europe/Zurich', days: [1, 2, 3, 4, 5], start: '08:00', end: '18:00' };
+
+  it('reads the local weekday and time of the organization', () => {
+    expect(withinBusinessHours(zurichWeekdays, new Date('2026-11-23T09:00:00Z'))).toBe(true); // Monday 10:00 in Zurich
+    expect(withinBusinessHours(zurichWeekdays, new Date('2026-11-23T17:30:00Z'))).toBe(false); // Monday 18:30
+    expect(withinBusinessHours(zurichWeekdays, new Date('2026-11-22T10:00:00Z'))).toBe(false); // Sunday
+    expect(withinBusinessHours(zurichWeekdays, new Date('2026-11-23T07:00:00Z'))).toBe(true); // 08:00 exactly: start is inclusive
+  });
+});
