@@ -4,7 +4,6 @@ export const Actions = {
   organizationUpdate: 'organization_update',
   organizationDisable: 'organization_disable',
   organizationEnable: 'organization_enable',
-  userCreate: 'user_create',
   userUpdate: 'user_update',
   userLogin: 'user_login',
   userLoginFailure: 'user_login_failure',

@@ -75,6 +75,7 @@ export class MembersService {
     try {
       return await this.dataSource.transaction(async (manager) => {
         const grant = await this.checkedGrant(manager, principal, organization.id, input);
+        let createdUser = false;
         let user = await manager
           .createQueryBuilder(UserEntity, 'u')
           .where('lower(u.email) = lower(:email)', { email: input.email })
@@ -90,12 +91,7 @@ export class MembersService {
             UserEntity,
             manager.create(UserEntity, { email: input.email, name: input.name ?? '', passwordHash, active: true }),
           );
-          await this.activity.record(manager, actor, {
-            organizationId: principal.organizationId,
-            action: Actions.userCreate,
-            target: { kind: 'user', id: user.id },
-            details: { email: user.email },
-          });
+          createdUser = true;
         }
         const membership = await manager.save(
           MembershipEntity,
@@ -112,7 +108,7 @@ export class MembersService {
           organizationId: principal.organizationId,
           action: Actions.memberAdd,
           target: { kind: 'user', id: user.id },
-          details: { organization_id: organization.id, privileges: grant.privileges, roles: grant.roleIds },
+          details: { organization_id: organization.id, email: user.email, created_user: createdUser, privileges: grant.privileges, roles: grant.roleIds },
         });
         return { membership, user };
       });
@@ -149,7 +145,11 @@ export class MembersService {
         organizationId: principal.organizationId,
         action: Actions.memberUpdate,
         target: { kind: 'user', id: userId },
-        details: { organization_id: organization.id, changed: Object.keys(input).filter((key) => (input as Record<string, unknown>)[key] !== undefined) },
+        details: {
+          organization_id: organization.id,
+          changed: Object.keys(input).filter((key) => (input as Record<string, unknown>)[key] !== undefined),
+          ...(input.active !== undefined ? { active: input.active } : {}),
+        },
       });
       return member;
     });
@@ -194,12 +194,6 @@ export class MembersService {
     user.active = active;
     await manager.update(UserEntity, { id: user.id }, { active });
     if (!active) await manager.query(`UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [user.id]);
-    await this.activity.record(manager, actorOf(principal), {
-      organizationId: principal.organizationId,
-      action: Actions.userUpdate,
-      target: { kind: 'user', id: user.id },
-      details: { active },
-    });
   }
 
   /**

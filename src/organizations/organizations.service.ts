@@ -125,23 +125,13 @@ export class OrganizationsService {
       }
       if (Object.keys(changes).length === 0 && !statusChange) return organization;
       await this.save(manager, organization);
-      const actor = actorOf(principal);
-      const target = { kind: 'organization', id: organization.id };
-      if (Object.keys(changes).length > 0) {
-        await this.activity.record(manager, actor, {
-          organizationId: principal.organizationId,
-          action: Actions.organizationUpdate,
-          target,
-          details: changes,
-        });
-      }
-      if (statusChange) {
-        await this.activity.record(manager, actor, {
-          organizationId: principal.organizationId,
-          action: statusChange === 'disabled' ? Actions.organizationDisable : Actions.organizationEnable,
-          target,
-        });
-      }
+      // One record per change request: a status change names it, other changes ride along.
+      await this.activity.record(manager, actorOf(principal), {
+        organizationId: principal.organizationId,
+        action: statusChange === 'disabled' ? Actions.organizationDisable : statusChange === 'active' ? Actions.organizationEnable : Actions.organizationUpdate,
+        target: { kind: 'organization', id: organization.id },
+        details: changes,
+      });
       return organization;
     });
   }

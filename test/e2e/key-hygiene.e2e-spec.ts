@@ -29,7 +29,7 @@ describe('key hygiene policies', () => {
 
   it('shows the defaults the seed documents suggest, and lets only an admin change them', async () => {
     const organization = await http(server).get(`/api/v2/organizations/${admin.organizationId}`).set(admin.headers);
-    expect(organization.body.policies).toEqual({ rotation_reminder_days: 90, revoke_unused_days: null, max_key_lifetime_days: null });
+    expect(organization.body.policies).toEqual({ rotation_reminder_days: 90, revoke_unused_days: null, max_key_lifetime_days: null, volume_multiple: 10, business_hours: null });
     const manager = await memberSession(server, admin, admin.organizationId, { privileges: ['manage_sub_accounts'] });
     const refused = await http(server).patch(`/api/v2/organizations/${admin.organizationId}`).set(manager.headers).send({ policies: { revoke_unused_days: 1 } });
     expect(expectProblem(refused, 403, 'access').detail).toBe("You do not have the 'Administrator' privilege required to perform this action.");
