@@ -39,6 +39,7 @@ export const Actions = {
   securityVolume: 'security_volume',
   securityFailureBurst: 'security_failure_burst',
   securityAfterHours: 'security_after_hours',
+  activityRetention: 'activity_retention',
   authFailure: 'auth_failure',
   rateLimited: 'rate_limited',
 } as const;

@@ -5,11 +5,12 @@ import { ActivityV1Controller } from './activity.v1.controller';
 import { ActivityV2Controller } from './activity.v2.controller';
 import { IntegrityService } from './integrity.service';
 import { SecurityEventsService } from './security-events.service';
+import { RetentionService } from './retention.service';
 
 @Global()
 @Module({
   controllers: [ActivityV1Controller, ActivityV2Controller],
-  providers: [ActivityService, ActivityRepository, IntegrityService, SecurityEventsService],
+  providers: [ActivityService, ActivityRepository, IntegrityService, SecurityEventsService, RetentionService],
   exports: [ActivityService, ActivityRepository, SecurityEventsService],
 })
 export class AuditModule {}

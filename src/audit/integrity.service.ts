@@ -18,7 +18,9 @@ export class IntegrityService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async verify(organizationId: string): Promise<IntegrityReport> {
-    let previous: Buffer | null = null;
+    // After retention, the chain starts from the hash of the last record removed.
+    const [anchor] = await this.dataSource.query(`SELECT last_removed_hash FROM activity_chain_anchors WHERE organization_id = $1`, [organizationId]);
+    let previous: Buffer | null = anchor?.last_removed_hash ?? null;
     let checked = 0;
     let afterSeq = '0';
     for (;;) {

@@ -190,6 +190,13 @@ export class EnvironmentVariables {
   @Min(2)
   FAILURE_BURST_THRESHOLD = 20;
 
+  /** Days activity records are kept; unset: forever. The retention job is the only deleter. */
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  ACTIVITY_RETENTION_DAYS?: number;
+
   /** Login attempts allowed per client IP per minute, across all accounts. */
   @Transform(toInt)
   @IsInt()
@@ -227,6 +234,7 @@ const OPTIONAL_VARIABLES = [
   'BOOTSTRAP_ADMIN_PASSWORD',
   'METRICS_TOKEN',
   'JWT_PRIVATE_KEY',
+  'ACTIVITY_RETENTION_DAYS',
 ] as const;
 
 /** Validates `env`; throws a ConfigurationError naming every bad variable. */

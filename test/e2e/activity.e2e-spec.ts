@@ -124,3 +124,40 @@ describe('activity log', () => {
     expect(await integrity()).toMatchObject({ valid: false, first_broken: { id: newer.id, reason: 'chain_break' } });
   });
 });
+
+describe('activity retention', () => {
+  let server: TestServer;
+  let admin: Session;
+
+  beforeAll(async () => {
+    server = await startServer('retention', { env: { ACTIVITY_RETENTION_DAYS: '30', HYGIENE_INTERVAL_MS: '300' } });
+    admin = await loginAsAdmin(server);
+  });
+
+  afterAll(async () => {
+    await server?.destroy();
+  });
+
+  it('removes records past the limit explicitly, records it, and keeps the chain verifiable', async () => {
+    for (let i = 0; i < 4; i += 1) await http(server).post('/api/v2/roles').set(admin.headers).send({ title: `Old ${i}` });
+    for (let i = 0; i < 2; i += 1) await http(server).post('/api/v2/roles').set(admin.headers).send({ title: `Recent ${i}` });
+    await withDatabase(server, (client) =>
+      client.query(
+        `UPDATE activity_records SET created_at = now() - interval '40 days'
+         WHERE seq <= (SELECT seq FROM activity_records WHERE details->>'title' = 'Old 3')`,
+      ),
+    );
+    admin = await loginAsAdmin(server);
+    let retention: Array<{ details: { removed: number } }> = [];
+    for (let i = 0; i < 60 && retention.length === 0; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      retention = (await http(server).get('/api/v2/activity?action=activity_retention').set(admin.headers)).body.data;
+    }
+    expect(retention).toHaveLength(1);
+    expect(retention[0].details.removed).toBeGreaterThanOrEqual(6);
+    const titles = (await http(server).get('/api/v2/activity?action=role_create').set(admin.headers)).body.data.map((record: { details: { title: string } }) => record.details.title);
+    expect(titles.sort()).toEqual(['Recent 0', 'Recent 1']);
+    const report = (await http(server).get('/api/v2/activity/integrity').set(admin.headers)).body;
+    expect(report).toMatchObject({ valid: true, first_broken: null });
+  });
+});
