@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CredentialCacheModule } from './auth/credential-cache.module';
 import { KeywardExceptionFilter } from './common/errors/exception.filter';
 import { AppConfig } from './config/app-config';
 import { buildDataSourceOptions } from './database/data-source-options';
@@ -66,6 +67,7 @@ export class AppModule {
         }),
         ScheduleModule.forRoot(),
         RedisModule,
+        CredentialCacheModule,
         RateLimitModule,
         UsageModule,
         AuditModule,

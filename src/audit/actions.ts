@@ -45,3 +45,34 @@ export const Actions = {
 } as const;
 
 export type Action = (typeof Actions)[keyof typeof Actions];
+
+/**
+ * Actions that never reduce anyone's access: everything else, once committed, empties the
+ * credential caches of every instance (revocations, privilege and role changes, removals,
+ * disabling, logouts...).
+ */
+export const ACCESS_PRESERVING_ACTIONS: ReadonlySet<string> = new Set<string>([
+  Actions.organizationCreate,
+  Actions.userLogin,
+  Actions.userLoginFailure,
+  Actions.userLockout,
+  Actions.tokenReuse,
+  Actions.memberAdd,
+  Actions.roleCreate,
+  Actions.privilegeCreate,
+  Actions.apiKeyCreate,
+  Actions.apiKeyRotationDue,
+  Actions.apiKeyExpiring,
+  Actions.serviceTokenCreate,
+  Actions.webhookCreate,
+  Actions.webhookUpdate,
+  Actions.webhookDelete,
+  Actions.authFailure,
+  Actions.rateLimited,
+  Actions.securityNewIp,
+  Actions.securityVolume,
+  Actions.securityFailureBurst,
+  Actions.securityAfterHours,
+  Actions.activityRetention,
+  Actions.systemBootstrap,
+]);

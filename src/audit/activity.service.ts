@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal, RequestOrigin } from '../auth/principal';
 import { randomUUID } from 'node:crypto';
-import { Action } from './actions';
+import { CredentialCache } from '../auth/credential-cache';
+import { Action, ACCESS_PRESERVING_ACTIONS } from './actions';
 import { chainHash, normalizeDetails } from './chain';
 import { ActivityRecordEntity, ActorKind, Outcome } from './activity-record.entity';
 
@@ -37,7 +38,10 @@ export type ActivityListener = (manager: EntityManager, record: ActivityRecordEn
 export class ActivityService {
   private readonly listeners: ActivityListener[] = [];
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly credentialCache: CredentialCache,
+  ) {}
 
   onRecord(listener: ActivityListener): void {
     this.listeners.push(listener);
@@ -81,5 +85,6 @@ export class ActivityService {
     const record = manager.create(ActivityRecordEntity, { ...fields, prevHash: previous, hash: chainHash(fields, previous) });
     await manager.insert(ActivityRecordEntity, record);
     for (const listener of this.listeners) await listener(manager, record);
+    if (!ACCESS_PRESERVING_ACTIONS.has(entry.action)) this.credentialCache.markForInvalidation(manager);
   }
 }

@@ -42,7 +42,7 @@ export class SecurityEventsService implements OnModuleInit, BeforeApplicationShu
 
   async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.flush();
+    await this.flush(true);
   }
 
   authFailure(subject: AuditSubject, reason: string, origin: RequestOrigin): void {
@@ -54,7 +54,7 @@ export class SecurityEventsService implements OnModuleInit, BeforeApplicationShu
   }
 
   private note(subject: AuditSubject, action: Action, reason: string, origin: RequestOrigin): void {
-    const minute = Math.floor(Date.now() / 60_000);
+    const minute = Math.floor(Date.now() / this.config.env.SECURITY_EVENT_WINDOW_MS);
     const key = `${action}|${subject.kind}|${subject.id}|${minute}`;
     let aggregate = this.pending.get(key);
     if (!aggregate) {
@@ -70,11 +70,21 @@ export class SecurityEventsService implements OnModuleInit, BeforeApplicationShu
     aggregate.lastOrigin = origin;
   }
 
-  /** Writes every group noted so far (each its own record, in its organization's chain). */
-  async flush(): Promise<void> {
+  /**
+   * Writes every group whose window has closed (all of them at shutdown): one record per
+   * credential, event and window, however many requests it covers.
+   */
+  async flush(all = false): Promise<void> {
     if (this.pending.size === 0) return;
-    const batch = this.pending;
-    this.pending = new Map();
+    const current = Math.floor(Date.now() / this.config.env.SECURITY_EVENT_WINDOW_MS);
+    const batch = new Map<string, Aggregate>();
+    for (const [key, aggregate] of this.pending) {
+      if (all || aggregate.minute < current) {
+        batch.set(key, aggregate);
+        this.pending.delete(key);
+      }
+    }
+    if (batch.size === 0) return;
     for (const aggregate of batch.values()) {
       try {
         await this.activity.recordSecurityEvent(
@@ -86,7 +96,8 @@ export class SecurityEventsService implements OnModuleInit, BeforeApplicationShu
             outcome: 'failure',
             details: {
               count: aggregate.count,
-              minute: new Date(aggregate.minute * 60_000).toISOString(),
+              window_start: new Date(aggregate.minute * this.config.env.SECURITY_EVENT_WINDOW_MS).toISOString(),
+              window_seconds: this.config.env.SECURITY_EVENT_WINDOW_MS / 1000,
               reasons: Object.fromEntries(aggregate.reasons),
               addresses: [...aggregate.addresses],
             },
@@ -125,13 +136,13 @@ export class SecurityEventsService implements OnModuleInit, BeforeApplicationShu
           details: {
             failures: total,
             threshold,
-            minute: new Date(group[0].minute * 60_000).toISOString(),
+            window_start: new Date(group[0].minute * this.config.env.SECURITY_EVENT_WINDOW_MS).toISOString(),
             credentials: group.map((aggregate) => ({ type: aggregate.subject.kind, id: aggregate.subject.id, failures: aggregate.count })),
             addresses: Object.fromEntries(perAddress),
             reasoning:
               topCount >= threshold
-                ? `${topCount} failed authentications from ${topAddress} within one minute (threshold ${threshold}).`
-                : `${total} failed authentications against this organization within one minute (threshold ${threshold}).`,
+                ? `${topCount} failed authentications from ${topAddress} within ${this.config.env.SECURITY_EVENT_WINDOW_MS / 1000} s (threshold ${threshold}).`
+                : `${total} failed authentications against this organization within ${this.config.env.SECURITY_EVENT_WINDOW_MS / 1000} s (threshold ${threshold}).`,
           },
         });
       } catch (error) {

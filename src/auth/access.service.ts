@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { isUuid } from '../common/crypto';
 import { KeywardError } from '../common/errors/keyward-error';
+import { CredentialCache } from './credential-cache';
 import { Grant, unionScope } from './grants';
 import { ADMIN_PRIVILEGE } from './privileges';
 
@@ -31,7 +32,10 @@ export const Denials = {
 
 @Injectable()
 export class AccessService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cache: CredentialCache,
+  ) {}
 
   /**
    * The user's access in `organizationId`: their membership there, or — for an admin of an
@@ -40,6 +44,12 @@ export class AccessService {
    */
   async forUser(userId: string, organizationId: string): Promise<OrganizationAccess> {
     if (!isUuid(organizationId)) throw new KeywardError('access', Denials.noAccess(String(organizationId).slice(0, 64)));
+    const access = await this.cache.through(`access:${userId}:${organizationId}`, () => this.load(userId, organizationId).catch(() => null));
+    // A refusal is never cached: load again for its exact reason.
+    return access ?? this.load(userId, organizationId);
+  }
+
+  private async load(userId: string, organizationId: string): Promise<OrganizationAccess> {
     const rows: AccessRow[] = await this.dataSource.query(
       `SELECT
          NOT EXISTS (SELECT 1 FROM organizations a

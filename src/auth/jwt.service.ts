@@ -5,6 +5,7 @@ import jwt from 'jsonwebtoken';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/postgres-errors';
+import { CredentialCache } from './credential-cache';
 import { JWT_ALGORITHM, JwtKeysService } from './jwt-keys.service';
 
 export interface AccessTokenClaims {
@@ -30,6 +31,7 @@ export class JwtService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly keys: JwtKeysService,
     private readonly config: AppConfig,
+    private readonly cache: CredentialCache,
   ) {}
 
   /** A JWT bound to the session; it never outlives the session's absolute end. */
@@ -66,8 +68,12 @@ export class JwtService {
     }
   }
 
+  /** Only "not revoked" is cached; a refresh (which revokes) empties the cache on every instance. */
   async isRevoked(jti: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM revoked_tokens WHERE jti = $1`, [jti]);
-    return rows.length > 0;
+    const live = await this.cache.through(`jti:${jti}`, async () => {
+      const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM revoked_tokens WHERE jti = $1`, [jti]);
+      return rows.length > 0 ? null : true;
+    });
+    return live === null;
   }
 }

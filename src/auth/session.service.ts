@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { keyedDigest, randomToken, safeEqual } from '../common/crypto';
+import { CredentialCache } from './credential-cache';
 import { RequestOrigin } from './principal';
 import { SessionEntity } from './session.entity';
 
@@ -21,6 +22,7 @@ export class SessionService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly cache: CredentialCache,
   ) {}
 
   /** Starts a session; returns the plain id, which exists only in the response. */
@@ -49,13 +51,27 @@ export class SessionService {
   }
 
   /** The live session for a plain id, or null when unknown, revoked, idle too long or past its end. */
-  resolve(sessionId: string): Promise<LiveSession | null> {
-    return this.findLive('s.token_digest = $1', this.digest(sessionId));
+  async resolve(sessionId: string): Promise<LiveSession | null> {
+    const digest = this.digest(sessionId);
+    return this.stillLive(await this.cache.through(`session:${digest.toString('base64')}`, () => this.findLive('s.token_digest = $1', digest)));
   }
 
   /** The same check by the session's row id (a JWT names its session by id). */
-  resolveById(id: string): Promise<LiveSession | null> {
-    return this.findLive('s.id = $1', id);
+  async resolveById(id: string): Promise<LiveSession | null> {
+    return this.stillLive(await this.cache.through(`session_id:${id}`, () => this.findLive('s.id = $1', id)));
+  }
+
+  /**
+   * Time-based ends are judged on every use, cached or not; a use counts as activity at once in
+   * memory, and reaches the database when the cached entry is next reloaded (within the cache TTL).
+   */
+  private stillLive(live: LiveSession | null): LiveSession | null {
+    if (!live) return null;
+    const now = Date.now();
+    if (live.session.expiresAt.getTime() <= now) return null;
+    if (live.session.lastSeenAt.getTime() + this.config.env.SESSION_IDLE_TIMEOUT * 1000 <= now) return null;
+    live.session.lastSeenAt = new Date(now);
+    return live;
   }
 
   private async findLive(condition: string, value: Buffer | string): Promise<LiveSession | null> {
@@ -74,6 +90,7 @@ export class SessionService {
     const touchInterval = Math.min(MAX_TOUCH_INTERVAL_MS, (this.config.env.SESSION_IDLE_TIMEOUT * 1000) / 10);
     if (now - row.lastSeenAt.getTime() >= touchInterval) {
       await this.dataSource.query(`UPDATE sessions SET last_seen_at = now() WHERE id = $1`, [row.id]);
+      row.lastSeenAt = new Date(now);
     }
     const session = Object.assign(new SessionEntity(), row);
     return { session, userEmail: row.userEmail };

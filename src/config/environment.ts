@@ -146,12 +146,19 @@ export class EnvironmentVariables {
   @Max(60000)
   USAGE_FLUSH_INTERVAL_MS = 2000;
 
-  /** Milliseconds between writes of aggregated security events (refused credentials, 429s). */
+  /** Window over which refused credentials and 429s are counted into one record (per credential). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  SECURITY_EVENT_WINDOW_MS = 60000;
+
+  /** Milliseconds between writes of aggregated security events (closed windows only). */
   @Transform(toInt)
   @IsInt()
   @Min(100)
   @Max(600000)
-  SECURITY_EVENT_FLUSH_MS = 60000;
+  SECURITY_EVENT_FLUSH_MS = 10000;
 
   /** Allow http:// and private, loopback and link-local webhook targets (tests and local development only). */
   @Transform(({ value }) => value === true || value === 'true' || value === '1')
@@ -196,6 +203,19 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   ACTIVITY_RETENTION_DAYS?: number;
+
+  /** Milliseconds a cached credential lookup is trusted (the bound on staleness if an invalidation is lost). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60000)
+  CACHE_TTL_MS = 1000;
+
+  /** Cached credential lookups kept per instance (least recently used go first). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  CACHE_MAX_ENTRIES = 200000;
 
   /** Login attempts allowed per client IP per minute, across all accounts. */
   @Transform(toInt)

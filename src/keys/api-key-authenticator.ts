@@ -7,6 +7,7 @@ import { Principal, RequestOrigin } from '../auth/principal';
 import { keyedDigest } from '../common/crypto';
 import { KeywardError, Messages } from '../common/errors/keyward-error';
 import { AppConfig } from '../config/app-config';
+import { CredentialCache } from '../auth/credential-cache';
 import { apiKeyRefusal } from './api-key-state';
 
 export const API_KEY_DIGEST_PURPOSE = 'api_key';
@@ -42,6 +43,7 @@ export class ApiKeyAuthenticator {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly cache: CredentialCache,
   ) {}
 
   digest(key: string): Buffer {
@@ -50,15 +52,16 @@ export class ApiKeyAuthenticator {
 
   /** The key's organization with its ancestors (root first, the key's own last), or null if unknown. */
   async organizationPath(key: string): Promise<string[] | null> {
-    const rows: Array<{ path: string[] }> = await this.dataSource.query(
-      `SELECT o.ancestor_ids || o.id AS path FROM api_keys k JOIN organizations o ON o.id = k.organization_id WHERE k.digest = $1`,
-      [this.digest(key)],
-    );
-    return rows[0]?.path ?? null;
+    const row = await this.lookup(this.digest(key));
+    return row ? [...row.ancestor_ids, row.organization_id] : null;
   }
 
-  /** One indexed lookup by digest; never a scan, never a slow hash. */
-  async authenticate(key: string, origin: RequestOrigin): Promise<AuthenticatedKey> {
+  /** The stored state of a key: from the cache, or one indexed lookup by digest (never a scan). */
+  private lookup(digest: Buffer): Promise<KeyRow | null> {
+    return this.cache.through(`api_key:${digest.toString('base64')}`, () => this.load(digest));
+  }
+
+  private async load(digest: Buffer): Promise<KeyRow | null> {
     const rows: KeyRow[] = await this.dataSource.query(
       `SELECT k.id, k.organization_id, o.ancestor_ids, k.active, k.type, k.privileges, k.categories, k.groups,
               k.expires_at, k.max_per_sec, k.revoked_at, k.grace_until,
@@ -69,9 +72,14 @@ export class ApiKeyAuthenticator {
                         FROM roles r WHERE r.id = ANY(k.role_ids) AND r.organization_id = k.organization_id), '[]'::json) AS roles
        FROM api_keys k JOIN organizations o ON o.id = k.organization_id
        WHERE k.digest = $1`,
-      [this.digest(key)],
+      [digest],
     );
-    const row = rows[0];
+    return rows[0] ?? null;
+  }
+
+  /** The key's principal, or the contract's error for its state (judged now, even on a cache hit). */
+  async authenticate(key: string, origin: RequestOrigin): Promise<AuthenticatedKey> {
+    const row = await this.lookup(this.digest(key));
     if (!row) throw new KeywardError('session', Messages.invalidApiKey);
     const refusal = apiKeyRefusal(
       { active: row.active, revokedAt: row.revoked_at, graceUntil: row.grace_until, expiresAt: row.expires_at },

@@ -9,6 +9,7 @@ import { addressInRanges } from '../common/cidr';
 import { keyedDigest, safeEqual } from '../common/crypto';
 import { KeywardError } from '../common/errors/keyward-error';
 import { AppConfig } from '../config/app-config';
+import { CredentialCache } from '../auth/credential-cache';
 import { isWellFormedServiceToken } from './token-format';
 
 export const TokenMessages = {
@@ -46,6 +47,7 @@ export class ServiceTokenAuthenticator {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly config: AppConfig,
+    private readonly cache: CredentialCache,
   ) {}
 
   digest(token: string): Buffer {
@@ -54,14 +56,24 @@ export class ServiceTokenAuthenticator {
 
   async authenticate(token: string, request: FastifyRequest): Promise<Principal> {
     if (!isWellFormedServiceToken(token)) throw new KeywardError('session', TokenMessages.invalid);
+    const digest = this.digest(token);
+    const row = await this.cache.through(`service_token:${digest.toString('base64')}`, () => this.load(digest));
+    return this.judge(row, request);
+  }
+
+  private async load(digest: Buffer): Promise<TokenRow | null> {
     const rows: TokenRow[] = await this.dataSource.query(
       `SELECT t.id, t.organization_id, t.owner_user_id, t.client_id, t.privileges, t.ip_ranges, t.expires_at,
               t.revoked_at, t.grace_until, u.active AS owner_active
        FROM service_tokens t JOIN users u ON u.id = t.owner_user_id
        WHERE t.digest = $1`,
-      [this.digest(token)],
+      [digest],
     );
-    const row = rows[0];
+    return rows[0] ?? null;
+  }
+
+  /** State, IP binding and the owner's access, judged on every request (the row may come from the cache). */
+  private async judge(row: TokenRow | null, request: FastifyRequest): Promise<Principal> {
     if (!row) throw new KeywardError('session', TokenMessages.invalid);
     const now = Date.now();
     const subject = { organizationId: row.organization_id, kind: 'service_token' as const, id: row.id };

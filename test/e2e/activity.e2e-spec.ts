@@ -8,7 +8,7 @@ describe('activity log', () => {
   let admin: Session;
 
   beforeAll(async () => {
-    server = await startServer('activity', { env: { SECURITY_EVENT_FLUSH_MS: '300' } });
+    server = await startServer('activity', { env: { SECURITY_EVENT_WINDOW_MS: '1000', SECURITY_EVENT_FLUSH_MS: '200' } });
     admin = await loginAsAdmin(server);
   });
 
@@ -80,7 +80,7 @@ describe('activity log', () => {
     for (let i = 0; i < 5; i += 1) expect((await http(server).get('/api/v2/account').set('X-API-Key', disabled.body.secret)).status).toBe(401);
     const limited = await http(server).post('/api/v2/api-keys').set(admin.headers).send({ title: 'Limited', max_per_sec: 1 });
     await Promise.all(Array.from({ length: 4 }, () => http(server).get('/api/v2/account').set('X-API-Key', limited.body.secret)));
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    await new Promise((resolve) => setTimeout(resolve, 1600));
     const failures = await http(server).get(`/api/v2/activity?action=auth_failure&target_id=${disabled.body.api_key.id}`).set(admin.headers);
     expect(failures.body.data).toHaveLength(1);
     expect(failures.body.data[0]).toMatchObject({

@@ -9,7 +9,7 @@ describe('suspicious-activity detectors', () => {
   let admin: Session;
 
   beforeAll(async () => {
-    server = await startServer('detectors', { env: { USAGE_FLUSH_INTERVAL_MS: '200', SECURITY_EVENT_FLUSH_MS: '300', FAILURE_BURST_THRESHOLD: '10' } });
+    server = await startServer('detectors', { env: { USAGE_FLUSH_INTERVAL_MS: '200', SECURITY_EVENT_WINDOW_MS: '2000', SECURITY_EVENT_FLUSH_MS: '200', FAILURE_BURST_THRESHOLD: '10' } });
     admin = await loginAsAdmin(server);
   });
 
@@ -72,11 +72,14 @@ describe('suspicious-activity detectors', () => {
 
   it('reports a burst of failed authentications, and not a few', async () => {
     const disabled = await createKey('Disabled', { active: false });
+    // Windows of 2 s: start right after a boundary so each batch falls in one window.
+    const window = 2000;
+    await sleep(window - (Date.now() % window) + 20);
     for (let i = 0; i < 4; i += 1) await useFrom(disabled.secret);
-    await sleep(700);
+    await sleep(window - (Date.now() % window) + 600);
     expect(await findings('security_failure_burst')).toHaveLength(0);
     for (let i = 0; i < 12; i += 1) await useFrom(disabled.secret);
-    await sleep(700);
+    await sleep(window - (Date.now() % window) + 600);
     const found = await findings('security_failure_burst');
     expect(found.length).toBeGreaterThanOrEqual(1);
     expect(found[0].actor).toEqual({ type: 'system', id: null });

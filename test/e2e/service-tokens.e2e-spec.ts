@@ -12,7 +12,7 @@ describe('service tokens', () => {
 
   beforeAll(async () => {
     // Listening on :: serves IPv6 clients and IPv4 ones (seen as ::ffff:127.0.0.x); 127.0.0.2 plays a trusted proxy.
-    server = await startServer('service-tokens', { env: { HOST: '::', TRUST_PROXY: '127.0.0.2', USAGE_FLUSH_INTERVAL_MS: '200' } });
+    server = await startServer('service-tokens', { env: { HOST: '::', TRUST_PROXY: '127.0.0.2', USAGE_FLUSH_INTERVAL_MS: '200', WEBHOOK_POLL_MS: '600000' } });
     admin = await loginAsAdmin(server);
   });
 

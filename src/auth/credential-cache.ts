@@ -1,0 +1,120 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import Redis from 'ioredis';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { REDIS } from '../redis/redis.module';
+
+const CHANNEL = 'keyward:credentials:invalidate';
+const MARK = 'keywardInvalidateCredentials';
+
+interface Entry {
+  value: unknown;
+  storedAt: number;
+}
+
+/**
+ * Verified credential lookups, cached in-process so that an authenticated request needs no
+ * database work in steady state. What is cached is the stored state, never the decision: expiry,
+ * grace periods and IP binding are judged again on every hit.
+ *
+ * Any committed change that can reduce access bumps a generation, which empties the cache here
+ * and, through Redis, on every other instance; a lookup that began before a bump never stores
+ * its result. Entries also expire after CACHE_TTL_MS, which bounds staleness if a message is lost.
+ */
+@Injectable()
+export class CredentialCache implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('CredentialCache');
+  private readonly entries = new Map<string, Entry>();
+  private generationValue = 0;
+  private subscriber: Redis | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    @Optional() @Inject(REDIS) private readonly redis: Redis | null,
+  ) {}
+
+  onModuleInit(): void {
+    const cache = this;
+    this.dataSource.subscribers.push({
+      afterTransactionCommit(event) {
+        if (event.queryRunner.data?.[MARK]) {
+          delete event.queryRunner.data[MARK];
+          cache.invalidateEverywhere();
+        }
+      },
+      afterTransactionRollback(event) {
+        if (event.queryRunner.data) delete event.queryRunner.data[MARK];
+      },
+    });
+    if (this.redis) {
+      this.subscriber = this.redis.duplicate();
+      this.subscriber.on('error', (error: Error) => this.logger.warn(`invalidation channel: ${error.message}`));
+      this.subscriber.on('message', () => this.invalidateHere());
+      this.subscriber.subscribe(CHANNEL).catch((error: Error) => this.logger.warn(`cannot subscribe: ${error.message}`));
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.subscriber?.disconnect();
+  }
+
+  get generation(): number {
+    return this.generationValue;
+  }
+
+  /** The cached value, if fresh. */
+  get<T>(key: string): T | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (Date.now() - entry.storedAt > this.config.env.CACHE_TTL_MS) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    // Map order is insertion order: re-inserting keeps the least recently used first.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.value as T;
+  }
+
+  /** Stores `value` unless the cache was invalidated since `generation` was read (the lookup began). */
+  set(key: string, value: unknown, generation: number): void {
+    if (generation !== this.generationValue) return;
+    this.entries.set(key, { value, storedAt: Date.now() });
+    if (this.entries.size > this.config.env.CACHE_MAX_ENTRIES) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+
+  /** Read-through: the cached value, or `load()` cached under the generation seen before loading. */
+  async through<T>(key: string, load: () => Promise<T | null>): Promise<T | null> {
+    const cached = this.get<T>(key);
+    if (cached !== undefined) return cached;
+    const generation = this.generationValue;
+    const value = await load();
+    if (value !== null) this.set(key, value, generation);
+    return value;
+  }
+
+  /** Marks the transaction: when it commits, every instance drops its cached credentials. */
+  markForInvalidation(manager: EntityManager): void {
+    if (manager.queryRunner) manager.queryRunner.data = { ...(manager.queryRunner.data ?? {}), [MARK]: true };
+    else this.invalidateEverywhere();
+  }
+
+  invalidateEverywhere(): void {
+    this.invalidateHere();
+    this.redis?.publish(CHANNEL, String(Date.now())).catch((error: Error) => this.logger.warn(`cannot publish invalidation: ${error.message}`));
+  }
+
+  private invalidateHere(): void {
+    this.generationValue += 1;
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
