@@ -159,7 +159,8 @@ export async function startServer(name: string, options: StartOptions = {}): Pro
     const ready = (async () => {
       while (Date.now() < deadline) {
         if (proc.exitCode !== null) return;
-        if (logs.slice(linesBefore).some((line) => line.includes('"msg":"Keyward listening"'))) return;
+        // The banner is printed whatever LOG_LEVEL is.
+        if (logs.slice(linesBefore).some((line) => line.includes('Keyward is listening on http://'))) return;
         await new Promise((r) => setTimeout(r, 50));
       }
       throw new Error(`server did not become ready:\n${logs.slice(-30).join('\n')}`);
