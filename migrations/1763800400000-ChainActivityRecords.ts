@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { chainHash } from '../src/audit/chain';
+import { chainedFieldsOfRow, chainHash } from '../src/audit/chain';
 
 /**
  * Tamper evidence: every activity record carries the hash of the previous record of its
@@ -18,24 +18,7 @@ export class ChainActivityRecords1763800400000 implements MigrationInterface {
     for (const row of rows) {
       const organizationId = row.organization_id as string;
       const previous = last.get(organizationId) ?? null;
-      const hash = chainHash(
-        {
-          id: row.id as string,
-          organizationId,
-          actorKind: row.actor_kind as string,
-          actorId: row.actor_id as string | null,
-          action: row.action as string,
-          targetKind: row.target_kind as string | null,
-          targetId: row.target_id as string | null,
-          outcome: row.outcome as string,
-          ip: row.ip as string | null,
-          userAgent: row.user_agent as string | null,
-          requestId: row.request_id as string | null,
-          details: row.details,
-          createdAt: row.created_at as Date,
-        },
-        previous,
-      );
+      const hash = chainHash(chainedFieldsOfRow(row), previous);
       await queryRunner.query(`UPDATE activity_records SET prev_hash = $2, hash = $3 WHERE id = $1`, [row.id, previous, hash]);
       last.set(organizationId, hash);
     }

@@ -2,8 +2,7 @@ import { Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { CurrentPrincipal, RequirePrivileges } from '../auth/decorators';
-import { Principal } from '../auth/principal';
-import { KeywardError } from '../common/errors/keyward-error';
+import { Principal, requireUserId } from '../auth/principal';
 import { V1ListDto, V1_DEFAULT_LIMIT, v1List } from '../common/http/v1-list';
 import { V1Controller, V1Params } from '../common/http/versioned-controller';
 import { ActivityRecordEntity } from './activity-record.entity';
@@ -89,10 +88,7 @@ export class ActivityV1Controller {
   }
 
   private async userActivity(principal: Principal, params: V1ListDto) {
-    if (principal.kind !== 'user' || !principal.userId) {
-      throw new KeywardError('api', 'This call needs a user credential (a session or its JWT).');
-    }
-    const { rows, total } = await this.records.ofUser(principal.userId, { offset: params.offset ?? 0, limit: params.limit ?? V1_DEFAULT_LIMIT });
+    const { rows, total } = await this.records.ofUser(requireUserId(principal), { offset: params.offset ?? 0, limit: params.limit ?? V1_DEFAULT_LIMIT });
     return v1List(rows.map(mapActivityV1), total);
   }
 }

@@ -55,3 +55,22 @@ export function chainHash(record: ChainedFields, previousHash: Buffer | null): B
     .update(canonical)
     .digest();
 }
+
+/** The hashed fields of a raw activity_records row (snake_case, as a plain query returns it). */
+export function chainedFieldsOfRow(row: Record<string, unknown>): ChainedFields {
+  return {
+    id: row.id as string,
+    organizationId: row.organization_id as string,
+    actorKind: row.actor_kind as string,
+    actorId: row.actor_id as string | null,
+    action: row.action as string,
+    targetKind: row.target_kind as string | null,
+    targetId: row.target_id as string | null,
+    outcome: row.outcome as string,
+    ip: row.ip as string | null,
+    userAgent: row.user_agent as string | null,
+    requestId: row.request_id as string | null,
+    details: row.details,
+    createdAt: row.created_at as Date,
+  };
+}

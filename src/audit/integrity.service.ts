@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { chainHash } from './chain';
+import { chainedFieldsOfRow, chainHash } from './chain';
 
 export interface IntegrityReport {
   valid: boolean;
@@ -42,24 +42,7 @@ export class IntegrityService {
         if (!sameHash(prevHash, previous)) {
           return broken('chain_break', 'Its prev_hash is not the hash of the record before it: a record was removed, inserted or reordered here.');
         }
-        const expected = chainHash(
-          {
-            id: row.id as string,
-            organizationId: row.organization_id as string,
-            actorKind: row.actor_kind as string,
-            actorId: row.actor_id as string | null,
-            action: row.action as string,
-            targetKind: row.target_kind as string | null,
-            targetId: row.target_id as string | null,
-            outcome: row.outcome as string,
-            ip: row.ip as string | null,
-            userAgent: row.user_agent as string | null,
-            requestId: row.request_id as string | null,
-            details: row.details,
-            createdAt: row.created_at as Date,
-          },
-          prevHash,
-        );
+        const expected = chainHash(chainedFieldsOfRow(row), prevHash);
         if (!sameHash(expected, row.hash as Buffer)) {
           return broken('hash_mismatch', 'Its content does not match its hash: the record was altered.');
         }

@@ -3,6 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { scheduleRounds, takeJobLock } from '../common/schedule';
 import { Actions } from './actions';
 import { ActivityService, SYSTEM_ACTOR } from './activity.service';
 
@@ -24,11 +25,7 @@ export class RetentionService implements OnModuleInit {
 
   onModuleInit(): void {
     if (this.config.env.ACTIVITY_RETENTION_DAYS === undefined) return;
-    const timer = setInterval(() => {
-      this.run().catch((error: unknown) => this.logger.warn(`retention round failed: ${(error as Error).message}`));
-    }, this.config.env.HYGIENE_INTERVAL_MS);
-    timer.unref();
-    this.scheduler.addInterval('activity-retention', timer);
+    scheduleRounds(this.scheduler, 'activity-retention', this.config.env.HYGIENE_INTERVAL_MS, this.logger, () => this.run());
   }
 
   /** Returns how many records were removed, per organization. */
@@ -36,8 +33,7 @@ export class RetentionService implements OnModuleInit {
     const days = this.config.env.ACTIVITY_RETENTION_DAYS;
     if (days === undefined) return {};
     return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('keyward:retention')) AS locked`);
-      if (!locked) return {};
+      if (!(await takeJobLock(manager, 'retention'))) return {};
       const organizations: Array<{ organization_id: string }> = await manager.query(
         `SELECT DISTINCT organization_id FROM activity_records WHERE created_at < now() - make_interval(days => $1)`,
         [days],

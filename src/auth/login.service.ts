@@ -13,7 +13,7 @@ import { UserEntity } from '../organizations/user.entity';
 import { IssuedToken, JwtService } from './jwt.service';
 import { FAILURES_BEFORE_DELAY, LoginThrottle } from './login-throttle';
 import { PasswordService } from './password.service';
-import { Principal, RequestOrigin } from './principal';
+import { Principal, RequestOrigin, requireUserId } from './principal';
 import { SessionService } from './session.service';
 
 export interface LoginResult {
@@ -136,10 +136,7 @@ export class LoginService {
   }
 
   async sessionsOf(principal: Principal): Promise<SessionEntity[]> {
-    if (principal.kind !== 'user' || !principal.userId) {
-      throw new KeywardError('api', 'This call needs a user credential (a session or its JWT).');
-    }
-    return this.sessions.listLive(principal.userId);
+    return this.sessions.listLive(requireUserId(principal));
   }
 
   async endSession(principal: Principal, id: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { KeywardError } from '../common/errors/keyward-error';
 import { ADMIN_PRIVILEGE } from './privileges';
 
 export type PrincipalKind = 'user' | 'api_key' | 'service_token';
@@ -55,4 +56,12 @@ export function isAdmin(principal: Pick<Principal, 'privileges'>): boolean {
 /** `admin` implies every privilege. */
 export function holdsPrivilege(principal: Pick<Principal, 'privileges'>, privilege: string): boolean {
   return isAdmin(principal) || principal.privileges.has(privilege);
+}
+
+/** The signed-in user (session or JWT); API keys and service tokens are refused. */
+export function requireUserId(principal: Principal): string {
+  if (principal.kind !== 'user' || !principal.userId) {
+    throw new KeywardError('api', 'This call needs a user credential (a session or its JWT).');
+  }
+  return principal.userId;
 }

@@ -5,6 +5,7 @@ import { Actions } from '../audit/actions';
 import { ActivityService, actorOf } from '../audit/activity.service';
 import { accessDenial, AccessNeed, assertWithinScope, unionScope } from '../auth/grants';
 import { includesSubAccounts, Principal } from '../auth/principal';
+import { BUILT_IN_PRIVILEGES, privilegeTitle } from '../auth/privileges';
 import { isUuid } from '../common/crypto';
 import { assertFutureExpiry } from '../common/expiry';
 import { Cursor } from '../common/cursor';
@@ -279,7 +280,11 @@ export class ApiKeysService {
       const { principal: keyPrincipal, expiresAt } = await this.authenticator.authenticate(key, principal.origin);
       const ratelimit = keyPrincipal.maxPerSec ? await this.rateLimits.hitKey(keyPrincipal.id, keyPrincipal.maxPerSec) : null;
       this.usage.record(keyPrincipal.id, principal.origin.ip);
-      const denial = accessDenial(keyPrincipal, need, await this.catalog.titles(keyPrincipal.organizationId));
+      // Built-in titles cost nothing; the catalog is read only when a denial names a custom privilege.
+      let denial = accessDenial(keyPrincipal, need, privilegeTitle);
+      if (denial && need.privilege !== undefined && !(need.privilege in BUILT_IN_PRIVILEGES)) {
+        denial = accessDenial(keyPrincipal, need, await this.catalog.titles(keyPrincipal.organizationId));
+      }
       const base = {
         keyId: keyPrincipal.id,
         organizationId: keyPrincipal.organizationId,

@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Action, Actions } from '../audit/actions';
 import { ActivityService, SYSTEM_ACTOR } from '../audit/activity.service';
 import { AppConfig } from '../config/app-config';
+import { scheduleRounds, takeJobLock } from '../common/schedule';
 
 export interface HygieneReport {
   ran: boolean;
@@ -42,17 +43,12 @@ export class KeyHygieneService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const timer = setInterval(() => {
-      this.run().catch((error: unknown) => this.logger.warn(`key hygiene round failed: ${(error as Error).message}`));
-    }, this.config.env.HYGIENE_INTERVAL_MS);
-    timer.unref();
-    this.scheduler.addInterval('key-hygiene', timer);
+    scheduleRounds(this.scheduler, 'key-hygiene', this.config.env.HYGIENE_INTERVAL_MS, this.logger, () => this.run());
   }
 
   run(): Promise<HygieneReport> {
     return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('keyward:key-hygiene')) AS locked`);
-      if (!locked) return { ran: false, rotationDue: 0, revokedUnused: 0, expiring: 0 };
+      if (!(await takeJobLock(manager, 'key-hygiene'))) return { ran: false, rotationDue: 0, revokedUnused: 0, expiring: 0 };
       const rotationDue = await this.apply(
         manager,
         `SELECT k.id, k.organization_id, k.title, k.mask, o.rotation_reminder_days AS days

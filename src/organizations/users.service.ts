@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Actions } from '../audit/actions';
 import { ActivityService, actorOf } from '../audit/activity.service';
 import { PasswordService } from '../auth/password.service';
-import { Principal } from '../auth/principal';
+import { Principal, requireUserId } from '../auth/principal';
 import { SessionService } from '../auth/session.service';
 import { KeywardError } from '../common/errors/keyward-error';
 import { OrganizationEntity } from './organization.entity';
@@ -13,13 +13,6 @@ import { UserEntity } from './user.entity';
 export interface Profile {
   user: UserEntity;
   organizations: OrganizationEntity[];
-}
-
-function requireUser(principal: Principal): string {
-  if (principal.kind !== 'user' || !principal.userId) {
-    throw new KeywardError('api', 'This call needs a user credential (a session or its JWT).');
-  }
-  return principal.userId;
 }
 
 @Injectable()
@@ -32,7 +25,7 @@ export class UsersService {
   ) {}
 
   async profile(principal: Principal): Promise<Profile> {
-    const userId = requireUser(principal);
+    const userId = requireUserId(principal);
     const user = await this.dataSource.manager.findOneByOrFail(UserEntity, { id: userId });
     const organizations = await this.dataSource.manager
       .createQueryBuilder(OrganizationEntity, 'o')
@@ -44,7 +37,7 @@ export class UsersService {
   }
 
   async updateProfile(principal: Principal, input: { name?: string }): Promise<Profile> {
-    const userId = requireUser(principal);
+    const userId = requireUserId(principal);
     if (input.name !== undefined) {
       await this.dataSource.transaction(async (manager) => {
         await manager.update(UserEntity, { id: userId }, { name: input.name });
@@ -61,7 +54,7 @@ export class UsersService {
 
   /** Changes the password after checking the current one; every other session of the user ends. */
   async changePassword(principal: Principal, current: string, next: string): Promise<number> {
-    const userId = requireUser(principal);
+    const userId = requireUserId(principal);
     const user = await this.dataSource.manager.findOneByOrFail(UserEntity, { id: userId });
     if (!(await this.passwords.verify(user.passwordHash, current))) {
       throw new KeywardError('access', 'The current password is not correct.');

@@ -46,8 +46,11 @@ describe('activity log', () => {
     expect(inRange.body.rows).toHaveLength(1);
     const before = await http(server).post('/api/app/search_activity/v1').set(admin.headers).send({ query: `action:apikey_create date:<${today}` });
     expect(before.body.rows).toHaveLength(0);
-    const ascending = await http(server).post('/api/app/search_activity/v1').set(admin.headers).send({ query: 'action:role_create', sort_dir: 1, limit: 1 });
-    expect(ascending.body.rows[0].details.title).toBe(ascending.body.rows[0].details.title);
+    const ascending = await http(server).post('/api/app/search_activity/v1').set(admin.headers).send({ query: 'action:role_create', sort_dir: 1, limit: 25 });
+    const descending = await http(server).post('/api/app/search_activity/v1').set(admin.headers).send({ query: 'action:role_create', limit: 25 });
+    const ascendingIds = ascending.body.rows.map((row: { id: string }) => row.id);
+    expect(ascendingIds).toHaveLength(25);
+    expect(ascendingIds).toEqual([...descending.body.rows.map((row: { id: string }) => row.id)].reverse());
     expectV1Error(await http(server).post('/api/app/search_activity/v1').set(admin.headers).send({ query: 'who:me' }), 400, 'api', "Invalid parameter: query: cannot understand 'who:me'");
   });
 

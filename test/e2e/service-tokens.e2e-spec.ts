@@ -168,6 +168,16 @@ describe('service tokens', () => {
       expectProblem(await http(server).post('/api/v2/service-tokens').set(owner.headers).send({ name: 'bad', ip_ranges: ['not-an-ip'] }), 400, 'validation');
     });
 
+    it('marks the session cookie Secure when a trusted proxy says the request came over HTTPS', async () => {
+      const body = { email: server.adminEmail, password: server.adminPassword };
+      const viaProxy = await requestFrom(url('127.0.0.1', '/api/v2/auth/login'), { localAddress: '127.0.0.2', method: 'POST', headers: { 'X-Forwarded-Proto': 'https' }, body });
+      expect(String(viaProxy.headers['set-cookie'])).toMatch(/; Secure/);
+      issuedSecrets.add(String(viaProxy.body.session_id));
+      const spoofed = await requestFrom(url('127.0.0.1', '/api/v2/auth/login'), { localAddress: '127.0.0.1', method: 'POST', headers: { 'X-Forwarded-Proto': 'https' }, body });
+      expect(String(spoofed.headers['set-cookie'])).not.toMatch(/Secure/);
+      issuedSecrets.add(String(spoofed.body.session_id));
+    });
+
     it('reads X-Forwarded-For only from a trusted proxy', async () => {
       const token = await createToken(owner, { ip_ranges: ['192.0.2.0/24'] });
       const headers = { ...bearer(token.secret), 'X-User-Id': token.clientId, 'X-Forwarded-For': '192.0.2.10' };
