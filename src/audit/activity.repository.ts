@@ -5,6 +5,12 @@ import { Cursor } from '../common/cursor';
 import { keysetPage } from '../database/keyset';
 import { ActivityRecordEntity } from './activity-record.entity';
 
+/**
+ * The text keyword search matches; identical to the expression of the trigram index
+ * (migration IndexActivityKeywords) so that PostgreSQL uses it.
+ */
+const ACTIVITY_SEARCH_TEXT = `(a.action || ' ' || coalesce(a.target_id, '') || ' ' || a.details::text)`;
+
 export interface ActivityFilter {
   actions?: string[];
   /** Each must appear in the action, the target or the details (case-insensitive). */
@@ -62,10 +68,7 @@ export class ActivityRepository {
     if (filter.to) query.andWhere('a.created_at < :to', { to: filter.to });
     (filter.keywords ?? []).forEach((keyword, index) => {
       const pattern = `%${keyword.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-      query.andWhere(
-        `(a.action ILIKE :kw${index} OR a.target_id ILIKE :kw${index} OR a.details::text ILIKE :kw${index})`,
-        { [`kw${index}`]: pattern },
-      );
+      query.andWhere(`${ACTIVITY_SEARCH_TEXT} ILIKE :kw${index}`, { [`kw${index}`]: pattern });
     });
     return query;
   }

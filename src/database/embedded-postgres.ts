@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Logger } from 'pino';
 
@@ -24,7 +25,8 @@ export class EmbeddedPostgres {
     const lockFile = join(root, 'keyward.pid');
     claimLock(lockFile);
     try {
-      const database = await PGlite.create(join(root, 'pgdata'));
+      // pg_trgm backs the activity keyword index (the same extension a PostgreSQL server provides).
+      const database = await PGlite.create(join(root, 'pgdata'), { extensions: { pg_trgm } });
       // Two: the migration connection may still be closing when the app's pool (of one) connects.
       // They are never used at the same time, so queries never interleave.
       const server = new PGLiteSocketServer({ db: database, host: '127.0.0.1', port: 0, maxConnections: 2 });

@@ -113,6 +113,27 @@ describe('activity log', () => {
     expect((await integrity()).valid).toBe(true);
   });
 
+  it('reports two records swapped in the order at the first of them', async () => {
+    const [newer, older] = (await http(server).get('/api/v2/activity?action=apikey_create&limit=2').set(admin.headers)).body.data;
+    // seq is GENERATED ALWAYS, so a reorder moves every other column between the two rows.
+    const columns = `id, actor_kind, actor_id, action, target_kind, target_id, outcome, ip, user_agent, request_id, details, created_at, prev_hash, hash`;
+    const swap = async () =>
+      withDatabase(server, async (client) => {
+        const rows = (await client.query(`SELECT seq::text, ${columns} FROM activity_records WHERE id IN ($1, $2) ORDER BY seq`, [older.id, newer.id])).rows;
+        const assignments = columns.split(', ').map((column, index) => `${column} = $${index + 2}`).join(', ');
+        const values = (row: Record<string, unknown>) => columns.split(', ').map((column) => row[column]);
+        await client.query(`UPDATE activity_records SET id = gen_random_uuid() WHERE seq IN ($1::bigint, $2::bigint)`, [rows[0].seq, rows[1].seq]);
+        await client.query(`UPDATE activity_records SET ${assignments} WHERE seq = $1::bigint`, [rows[0].seq, ...values(rows[1])]);
+        await client.query(`UPDATE activity_records SET ${assignments} WHERE seq = $1::bigint`, [rows[1].seq, ...values(rows[0])]);
+      });
+    await swap();
+    await relogin();
+    expect(await integrity()).toMatchObject({ valid: false, first_broken: { id: newer.id, reason: 'chain_break' } });
+    await swap();
+    await relogin();
+    expect((await integrity()).valid).toBe(true);
+  });
+
   it('reports a deleted record at the record after it', async () => {
     const page = (await http(server).get('/api/v2/activity?action=role_create&limit=3').set(admin.headers)).body.data;
     const [newer, middle] = page;
