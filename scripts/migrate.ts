@@ -10,7 +10,7 @@ async function run(): Promise<void> {
   const logger = createRootLogger(env.LOG_LEVEL);
   const embedded = env.DATABASE_URL ? null : await EmbeddedPostgres.start(env.DATA_DIR, logger);
   try {
-    const applied = await runMigrations(env.DATABASE_URL ?? (embedded as EmbeddedPostgres).url, logger);
+    const { applied } = await runMigrations(env.DATABASE_URL ?? (embedded as EmbeddedPostgres).url, logger);
     logger.info(`${applied.length} migration(s) applied; the schema is up to date`);
   } finally {
     await embedded?.stop();

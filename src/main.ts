@@ -21,8 +21,9 @@ async function main(): Promise<void> {
   }
   const logger = createRootLogger(env.LOG_LEVEL);
   const embedded = env.DATABASE_URL ? null : await EmbeddedPostgres.start(env.DATA_DIR, logger);
-  const config = new AppConfig(env, resolveAppSecret(env), env.DATABASE_URL ?? (embedded as EmbeddedPostgres).url, embedded !== null);
-  await runMigrations(config.databaseUrl, logger);
+  const databaseUrl = env.DATABASE_URL ?? (embedded as EmbeddedPostgres).url;
+  const { deploymentId } = await runMigrations(databaseUrl, logger);
+  const config = new AppConfig(env, resolveAppSecret(env), databaseUrl, embedded !== null, deploymentId);
 
   const app = await createApp({ config, logger, queryCounter: new QueryCounter() });
   await app.init();

@@ -46,6 +46,8 @@ export interface TestServer {
 export interface StartOptions {
   /** Extra or overriding environment variables. */
   env?: Record<string, string>;
+  /** Another instance on the same database (DATABASE_URL mode): its owner drops the database. */
+  shareStorageOf?: TestServer;
 }
 
 async function freePort(): Promise<number> {
@@ -94,7 +96,9 @@ async function dropStorage(storage: TestServer['storage']): Promise<void> {
 export async function startServer(name: string, options: StartOptions = {}): Promise<TestServer> {
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = join(LOG_DIR, `${name}-${process.pid}-${Date.now()}.log`);
-  const storage = await prepareStorage(name);
+  const shared = options.shareStorageOf?.storage;
+  if (shared && !shared.databaseUrl) throw new Error('only instances on DATABASE_URL can share a database');
+  const storage = shared ?? (await prepareStorage(name));
   const adminEmail = `admin+${name.toLowerCase().replace(/[^a-z0-9]/g, '')}@example.test`;
   const adminPassword = `pw-${randomBytes(12).toString('base64url')}`;
   const logs: string[] = [];
@@ -208,7 +212,7 @@ export async function startServer(name: string, options: StartOptions = {}): Pro
     },
     async destroy() {
       await server.stop();
-      await dropStorage(storage);
+      if (!shared) await dropStorage(storage);
     },
     async restart(env?: Record<string, string>) {
       await server.stop();

@@ -5,7 +5,6 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { REDIS } from '../redis/redis.module';
 
-const CHANNEL = 'keyward:credentials:invalidate';
 const MARK = 'keywardInvalidateCredentials';
 
 interface Entry {
@@ -49,15 +48,23 @@ export class CredentialCache implements OnModuleInit, OnApplicationShutdown {
       },
     });
     if (this.redis) {
-      this.subscriber = this.redis.duplicate();
+      // Queued until connected, and subscribed again by ioredis after every reconnection.
+      this.subscriber = this.redis.duplicate({ enableOfflineQueue: true, commandTimeout: undefined });
       this.subscriber.on('error', (error: Error) => this.logger.warn(`invalidation channel: ${error.message}`));
       this.subscriber.on('message', () => this.invalidateHere());
-      this.subscriber.subscribe(CHANNEL).catch((error: Error) => this.logger.warn(`cannot subscribe: ${error.message}`));
+      // Messages sent while this instance was disconnected are lost: forget everything on (re)connection.
+      this.subscriber.on('ready', () => this.invalidateHere());
+      this.subscriber.subscribe(this.channel).catch((error: Error) => this.logger.warn(`cannot subscribe: ${error.message}`));
     }
   }
 
   onApplicationShutdown(): void {
     this.subscriber?.disconnect();
+  }
+
+  /** This deployment's invalidation channel. */
+  private get channel(): string {
+    return `${this.config.redisNamespace}credentials:invalidate`;
   }
 
   get generation(): number {
@@ -106,7 +113,7 @@ export class CredentialCache implements OnModuleInit, OnApplicationShutdown {
 
   invalidateEverywhere(): void {
     this.invalidateHere();
-    this.redis?.publish(CHANNEL, String(Date.now())).catch((error: Error) => this.logger.warn(`cannot publish invalidation: ${error.message}`));
+    this.redis?.publish(this.channel, String(Date.now())).catch((error: Error) => this.logger.warn(`cannot publish invalidation: ${error.message}`));
   }
 
   private invalidateHere(): void {

@@ -1,4 +1,5 @@
 import { KeywardError } from '../common/errors/keyward-error';
+import type { Counters } from '../rate-limit/counters';
 
 /** Consecutive failures after which each attempt on the account waits, doubling, up to the cap. */
 export const FAILURES_BEFORE_DELAY = 5;
@@ -7,74 +8,55 @@ const MAX_DELAY_MS = 30_000;
 const IP_WINDOW_MS = 60_000;
 /** Failure counts are forgotten after this long without a failure. */
 const FAILURE_MEMORY_MS = 60 * 60_000;
-const MAX_TRACKED = 100_000;
+
+/** The wait before an attempt on an account that already has `failures` consecutive failures. */
+export function loginDelayFor(failures: number): number {
+  if (failures < FAILURES_BEFORE_DELAY) return 0;
+  return Math.min(BASE_DELAY_MS * 2 ** (failures - FAILURES_BEFORE_DELAY), MAX_DELAY_MS);
+}
 
 /**
- * Brute-force protection for logins, kept per instance (the scale-out issue moves it to Redis):
- * a per-IP attempt budget per minute, and per account name (known or not, so that the answer
- * does not reveal which accounts exist) a delay that grows from the 5th consecutive failure.
+ * Brute-force protection for logins, in the shared counters (Redis when configured, so every
+ * instance sees every attempt): a per-IP attempt budget per minute, and per account name (known
+ * or not, so that the answer does not reveal which accounts exist) a delay that grows from the
+ * 5th consecutive failure.
  */
 export class LoginThrottle {
-  private readonly attemptsByIp = new Map<string, { windowStart: number; count: number }>();
-  private readonly failuresByAccount = new Map<string, { failures: number; lastFailure: number }>();
-
   constructor(
+    private readonly counters: Counters,
     private readonly attemptsPerIpPerMinute: number,
-    private readonly now: () => number = Date.now,
   ) {}
 
   /** Counts an attempt from `ip`; a 429 once the minute's budget is spent. */
-  admit(ip: string): void {
-    const now = this.now();
-    const entry = this.attemptsByIp.get(ip);
-    if (!entry || now - entry.windowStart >= IP_WINDOW_MS) {
-      this.trim(this.attemptsByIp, (value) => now - value.windowStart >= IP_WINDOW_MS);
-      this.attemptsByIp.set(ip, { windowStart: now, count: 1 });
-      return;
-    }
-    entry.count += 1;
-    if (entry.count > this.attemptsPerIpPerMinute) {
-      const retryAfter = Math.max(1, Math.ceil((entry.windowStart + IP_WINDOW_MS - now) / 1000));
+  async admit(ip: string): Promise<void> {
+    const { count, msLeft } = await this.counters.hit(`login:ip:${ip}`, IP_WINDOW_MS);
+    if (count > this.attemptsPerIpPerMinute) {
+      const retryAfter = Math.max(1, Math.ceil(msLeft / 1000));
       throw new KeywardError('rate', 'Too many login attempts from this address; try again later.', { retryAfter });
     }
   }
 
-  /** Milliseconds the next attempt on `account` must wait before it is checked. */
-  delayFor(account: string): number {
-    const entry = this.failuresByAccount.get(normalize(account));
-    if (!entry || this.now() - entry.lastFailure > FAILURE_MEMORY_MS) return 0;
-    if (entry.failures < FAILURES_BEFORE_DELAY) return 0;
-    return Math.min(BASE_DELAY_MS * 2 ** (entry.failures - FAILURES_BEFORE_DELAY), MAX_DELAY_MS);
+  /**
+   * Counts an attempt on `account` as a failure until `recordSuccess` says otherwise, in one atomic
+   * step so that parallel guesses each see the ones before them. Returns the failure count with
+   * this attempt and the delay it must wait before it is checked.
+   */
+  async recordAttempt(account: string): Promise<{ failures: number; delayMs: number }> {
+    const failures = await this.counters.bump(accountKey(account), FAILURE_MEMORY_MS);
+    return { failures, delayMs: loginDelayFor(failures - 1) };
   }
 
-  /** Records a failure; returns the account's consecutive failure count. */
-  recordFailure(account: string): number {
-    const key = normalize(account);
-    const now = this.now();
-    const entry = this.failuresByAccount.get(key);
-    const failures = entry && now - entry.lastFailure <= FAILURE_MEMORY_MS ? entry.failures + 1 : 1;
-    this.trim(this.failuresByAccount, (value) => now - value.lastFailure > FAILURE_MEMORY_MS);
-    this.failuresByAccount.set(key, { failures, lastFailure: now });
-    return failures;
+  /** Milliseconds the next attempt on `account` would wait. */
+  async delayFor(account: string): Promise<number> {
+    return loginDelayFor(await this.counters.read(accountKey(account)));
   }
 
   /** A success resets the account's count. */
-  recordSuccess(account: string): void {
-    this.failuresByAccount.delete(normalize(account));
-  }
-
-  /** Keeps memory bounded: drops expired entries, and the oldest when still full. */
-  private trim<V>(map: Map<string, V>, expired: (value: V) => boolean): void {
-    if (map.size < MAX_TRACKED) return;
-    for (const [key, value] of map) if (expired(value)) map.delete(key);
-    while (map.size >= MAX_TRACKED) {
-      const oldest = map.keys().next().value;
-      if (oldest === undefined) break;
-      map.delete(oldest);
-    }
+  async recordSuccess(account: string): Promise<void> {
+    await this.counters.reset(accountKey(account));
   }
 }
 
-function normalize(account: string): string {
-  return account.trim().toLowerCase();
+function accountKey(account: string): string {
+  return `login:account:${account.trim().toLowerCase()}`;
 }

@@ -12,6 +12,7 @@ import { OrganizationEntity } from '../organizations/organization.entity';
 import { UserEntity } from '../organizations/user.entity';
 import { IssuedToken, JwtService } from './jwt.service';
 import { FAILURES_BEFORE_DELAY, LoginThrottle } from './login-throttle';
+import { SharedCounters } from '../rate-limit/shared-counters';
 import { PasswordService } from './password.service';
 import { Principal, RequestOrigin, requireUserId } from './principal';
 import { SessionService } from './session.service';
@@ -39,8 +40,9 @@ export class LoginService {
     private readonly tokens: JwtService,
     private readonly activity: ActivityService,
     config: AppConfig,
+    counters: SharedCounters,
   ) {
-    this.throttle = new LoginThrottle(config.env.LOGIN_ATTEMPTS_PER_IP_PER_MINUTE);
+    this.throttle = new LoginThrottle(counters, config.env.LOGIN_ATTEMPTS_PER_IP_PER_MINUTE);
   }
 
   /**
@@ -49,11 +51,9 @@ export class LoginService {
    * whether an account exists. Every login creates a new session id (no fixation).
    */
   async login(identifier: string, password: string, origin: RequestOrigin): Promise<LoginResult> {
-    this.throttle.admit(origin.ip);
-    // Counted before anything is awaited, so parallel guesses each see the ones before them.
-    const delay = this.throttle.delayFor(identifier);
-    const failures = this.throttle.recordFailure(identifier);
-    if (delay > 0) await sleep(delay);
+    await this.throttle.admit(origin.ip);
+    const { failures, delayMs } = await this.throttle.recordAttempt(identifier);
+    if (delayMs > 0) await sleep(delayMs);
     const user = await this.dataSource.manager
       .createQueryBuilder(UserEntity, 'u')
       .where('lower(u.email) = lower(:email)', { email: identifier })
@@ -66,7 +66,7 @@ export class LoginService {
     }
     const home = await this.homeOrganization(user.id);
     if (!home) throw new KeywardError('login', Messages.loginIncorrect);
-    this.throttle.recordSuccess(identifier);
+    await this.throttle.recordSuccess(identifier);
     return this.dataSource.transaction(async (manager) => {
       const { sessionId, session } = await this.sessions.create(manager, user.id, home.id, origin);
       await this.activity.record(manager, { kind: 'user', id: user.id, origin }, {

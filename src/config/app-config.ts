@@ -13,7 +13,14 @@ export class AppConfig {
     /** The database actually used: DATABASE_URL or the embedded server's address. */
     readonly databaseUrl: string,
     readonly embedded: boolean,
+    /** The deployment's id (one per database): the namespace of its Redis keys and channels. */
+    readonly deploymentId: string,
   ) {}
+
+  /** Prefix of every Redis key and channel of this deployment. */
+  get redisNamespace(): string {
+    return `keyward:${this.deploymentId}:`;
+  }
 
   /** Normalized CIDRs (validated at start). */
   get trustedProxies(): string[] {

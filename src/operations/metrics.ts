@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The process's Prometheus registry and the application's own metrics. */
 export class Metrics {
@@ -16,6 +16,18 @@ export class Metrics {
     help: 'Time to answer an HTTP request.',
     labelNames: ['method', 'route'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly sharedCountersDegraded = new Gauge({
+    name: 'keyward_shared_counters_degraded',
+    help: '1 while Redis is unreachable and limits use per-instance counters; 0 otherwise.',
+    registers: [this.registry],
+  });
+
+  readonly sharedCountersFallbacks = new Counter({
+    name: 'keyward_shared_counters_fallbacks_total',
+    help: 'Times the limits fell back to per-instance counters because Redis was unreachable.',
     registers: [this.registry],
   });
 

@@ -32,14 +32,20 @@ export class OperationsController {
   @Get('health/ready')
   @Public()
   @HealthCheck()
-  @ApiOperation({ summary: 'Ready to serve: the database answers and, when configured, Redis' })
+  @ApiOperation({
+    summary: 'Ready to serve: the database answers (503 otherwise)',
+    description: 'Also reports Redis when configured; without it the instance still serves, with per-instance limits.',
+  })
   @ApiServiceUnavailableResponse({ description: 'A dependency is down.' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     const checks: HealthIndicatorFunction[] = [() => this.database.pingCheck('database', { timeout: 2000 })];
     if (this.redis.client) {
       checks.push(async () => {
         const indicator = this.indicators.check('redis');
-        return (await this.redis.ping()) ? indicator.up() : indicator.down({ message: 'Redis does not answer' });
+        // Not a reason to take the instance out of service: limits fall back to its own counters.
+        return (await this.redis.ping())
+          ? indicator.up({ shared_limits: true })
+          : indicator.up({ shared_limits: false, message: 'Redis does not answer: rate limits are per instance until it returns' });
       });
     }
     try {

@@ -20,6 +20,8 @@ export class RedisConnection implements OnApplicationShutdown {
           enableOfflineQueue: false,
           maxRetriesPerRequest: 1,
           connectTimeout: 2000,
+          // A Redis that accepts connections but does not answer must not hold requests up.
+          commandTimeout: 500,
           retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
         })
       : null;

@@ -1,5 +1,9 @@
 import { HttpException } from '@nestjs/common';
+import { isDatabaseUnavailable } from '../../database/postgres-errors';
 import { KeywardError, Messages } from './keyward-error';
+
+/** Fail closed while the database is unreachable: nothing unverified is let through, and clients are told to retry. */
+export const DATABASE_UNAVAILABLE = 'The service cannot reach its database; try again shortly.';
 
 interface FrameworkError {
   code?: unknown;
@@ -18,6 +22,7 @@ export function toKeywardError(error: unknown, method: string, path: string): Ke
   if (error instanceof HttpException) {
     return error.getStatus() === 400 ? fromBadRequest(error.message) : fromHttpStatus(error.getStatus(), method, path);
   }
+  if (isDatabaseUnavailable(error)) return new KeywardError('unavailable', DATABASE_UNAVAILABLE, { retryAfter: 5 });
   if (typeof error === 'object' && error !== null) {
     const { code, statusCode } = error as FrameworkError;
     switch (code) {
