@@ -16,6 +16,12 @@ import { originOf } from './user-principal.factory';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+interface RouteRequirements {
+  isPublic: boolean;
+  privileges: string[] | undefined;
+  scope: ScopeSource | undefined;
+}
+
 export const REGISTRATION_KEY_REFUSAL = 'A registration key can only register servers; it cannot call this API.';
 
 /**
@@ -36,9 +42,27 @@ export class AuthGuard implements CanActivate {
     private readonly securityEvents: SecurityEventsService,
   ) {}
 
+  /** What each route declares, read once per handler instead of on every request. */
+  private readonly routes = new WeakMap<object, RouteRequirements>();
+
+  private requirementsOf(context: ExecutionContext): RouteRequirements {
+    const handler = context.getHandler();
+    let route = this.routes.get(handler);
+    if (!route) {
+      const targets = [handler, context.getClass()];
+      route = {
+        isPublic: Boolean(this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)),
+        privileges: this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_PRIVILEGES, targets),
+        scope: this.reflector.getAllAndOverride<ScopeSource | undefined>(REQUIRED_SCOPE, targets),
+      };
+      this.routes.set(handler, route);
+    }
+    return route;
+  }
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const route = this.requirementsOf(context);
+    if (route.isPublic) return true;
 
     const http = context.switchToHttp();
     const request = http.getRequest<AuthenticatedRequest>();
@@ -76,10 +100,10 @@ export class AuthGuard implements CanActivate {
     if (principal.apiKeyId) this.usage.record(principal.apiKeyId, principal.origin.ip);
     if (principal.serviceTokenId) this.usage.recordToken(principal.serviceTokenId, principal.origin.ip);
 
-    const required = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_PRIVILEGES, targets);
+    const required = route.privileges;
     if (required === undefined) throw new KeywardError('access', 'This route is closed.');
     for (const privilege of required) assertAccess(principal, { privilege }, privilegeTitle);
-    const scope = this.reflector.getAllAndOverride<ScopeSource | undefined>(REQUIRED_SCOPE, targets);
+    const scope = route.scope;
     if (scope) {
       assertAccess(principal, { category: scopeValue(request, scope.category), group: scopeValue(request, scope.group) }, privilegeTitle);
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import jwt from 'jsonwebtoken';
@@ -7,6 +8,7 @@ import { Actions } from '../audit/actions';
 import { ActivityService } from '../audit/activity.service';
 import { KeywardError, Messages } from '../common/errors/keyward-error';
 import { AppConfig } from '../config/app-config';
+import { CredentialCache } from './credential-cache';
 import { Credential } from './credentials';
 import { AuthenticatedRequest } from './decorators';
 import { AccessTokenClaims, JwtService } from './jwt.service';
@@ -18,9 +20,20 @@ import { originOf, UserPrincipalFactory } from './user-principal.factory';
 /** The credential the guard found, handed to the strategy that resolves it. */
 export interface CredentialRequest extends AuthenticatedRequest {
   keywardCredential?: Credential;
+  /** Set when a JWT's signature was verified by an earlier request (the claims came from the cache). */
+  keywardVerifiedClaims?: AccessTokenClaims;
+}
+
+/** Claims verified earlier are still in force now: not expired, and not before their start. */
+export function claimsInForce(claims: AccessTokenClaims, nowSeconds: number): boolean {
+  return claims.exp > nowSeconds && (claims.nbf === undefined || claims.nbf <= nowSeconds);
 }
 
 const invalidSession = () => new KeywardError('session', Messages.sessionInvalid);
+
+function verifiedKey(token: string): string {
+  return `jwt:${createHash('sha256').update(token).digest('base64')}`;
+}
 
 /** A session id (cookie, X-Session-ID or ?session_id) → the user's principal. */
 @Injectable()
@@ -57,6 +70,7 @@ export class JwtStrategy extends PassportStrategy(JwtStrategyBase, 'jwt') {
     private readonly tokens: JwtService,
     private readonly principals: UserPrincipalFactory,
     private readonly activity: ActivityService,
+    private readonly cache: CredentialCache,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -74,7 +88,30 @@ export class JwtStrategy extends PassportStrategy(JwtStrategyBase, 'jwt') {
     });
   }
 
+  /**
+   * An ES256 verification costs far more than the rest of the request, so a token whose signature
+   * was verified is remembered (by its SHA-256, in the credential cache, for CACHE_TTL_MS): a
+   * repeat skips the signature check, never the time, revocation and session checks.
+   */
+  // passport-jwt types the request as Express's; Fastify's reaches it here.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override authenticate(incoming: any, options?: object): void {
+    const request = incoming as CredentialRequest;
+    const token = request.keywardCredential?.value;
+    const claims = token ? this.cache.get<AccessTokenClaims>(verifiedKey(token)) : undefined;
+    if (!claims || !claimsInForce(claims, Math.floor(Date.now() / 1000))) {
+      super.authenticate(incoming, options);
+      return;
+    }
+    request.keywardVerifiedClaims = claims;
+    this.validate(request, claims).then(
+      (principal) => this.success(principal),
+      (error: unknown) => this.error(error as Error),
+    );
+  }
+
   async validate(request: CredentialRequest, claims: AccessTokenClaims): Promise<Principal> {
+    const generation = this.cache.generation;
     if (typeof claims.sid !== 'string' || typeof claims.jti !== 'string' || typeof claims.sub !== 'string') {
       throw invalidSession();
     }
@@ -84,6 +121,8 @@ export class JwtStrategy extends PassportStrategy(JwtStrategyBase, 'jwt') {
     }
     const live = await this.sessions.resolveById(claims.sid);
     if (!live || live.session.userId !== claims.sub) throw invalidSession();
+    const token = request.keywardCredential?.value;
+    if (token && !request.keywardVerifiedClaims) this.cache.set(verifiedKey(token), claims, generation);
     return this.principals.create(request, live.session.userId, live.session.organizationId, {
       authenticatedBy: 'jwt',
       sessionId: live.session.id,

@@ -29,6 +29,16 @@ export function utcDay(time: number): string {
   return new Date(time).toISOString().slice(0, 10);
 }
 
+/** utcDay for the hot path: formats a date once per day, not once per request. */
+let currentDay = { start: 0, end: 0, text: '' };
+function utcDayCached(time: number): string {
+  if (time < currentDay.start || time >= currentDay.end) {
+    const start = time - (time % DAY_MS);
+    currentDay = { start, end: start + DAY_MS, text: utcDay(time) };
+  }
+  return currentDay.text;
+}
+
 /**
  * Usage of API keys: counted in memory on the hot path and written behind in batches (every
  * USAGE_FLUSH_INTERVAL_MS and at shutdown), never one database write per request.
@@ -65,7 +75,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
       this.pending.set(apiKeyId, usage);
     }
     if (usage.addresses.size < MAX_ADDRESSES_PER_FLUSH) usage.addresses.add(ip);
-    const day = utcDay(now);
+    const day = utcDayCached(now);
     usage.days.set(day, (usage.days.get(day) ?? 0) + 1);
     usage.lastUsedAt = new Date(now);
     usage.lastUsedIp = ip;
