@@ -50,10 +50,14 @@ export class ApiKeyAuthenticator {
     return keyedDigest(this.config.appSecret, key, API_KEY_DIGEST_PURPOSE);
   }
 
-  /** The key's organization with its ancestors (root first, the key's own last), or null if unknown. */
-  async organizationPath(key: string): Promise<string[] | null> {
+  /**
+   * A presented key, looked up once: its organization with its ancestors (root first, the key's
+   * own last), and its principal, judged when asked (so a caller can check tenancy first). Null
+   * if unknown.
+   */
+  async find(key: string): Promise<{ organizationPath: string[]; judge: (origin: RequestOrigin) => AuthenticatedKey } | null> {
     const row = await this.lookup(this.digest(key));
-    return row ? [...row.ancestor_ids, row.organization_id] : null;
+    return row ? { organizationPath: [...row.ancestor_ids, row.organization_id], judge: (origin) => this.judge(row, origin) } : null;
   }
 
   /** The stored state of a key: from the cache, or one indexed lookup by digest (never a scan). */
@@ -81,6 +85,10 @@ export class ApiKeyAuthenticator {
   async authenticate(key: string, origin: RequestOrigin): Promise<AuthenticatedKey> {
     const row = await this.lookup(this.digest(key));
     if (!row) throw new KeywardError('session', Messages.invalidApiKey);
+    return this.judge(row, origin);
+  }
+
+  private judge(row: KeyRow, origin: RequestOrigin): AuthenticatedKey {
     const refusal = apiKeyRefusal(
       { active: row.active, revokedAt: row.revoked_at, graceUntil: row.grace_until, expiresAt: row.expires_at },
       Date.now(),

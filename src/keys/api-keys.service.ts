@@ -273,11 +273,13 @@ export class ApiKeysService {
    */
   async verify(principal: Principal, key: string, need: AccessNeed): Promise<VerifyResult> {
     try {
-      const path = await this.authenticator.organizationPath(key);
-      const own = path !== null && path[path.length - 1] === principal.organizationId;
-      const subAccount = path !== null && includesSubAccounts(principal) && path.includes(principal.organizationId);
-      if (!own && !subAccount) throw new KeywardError('session', Messages.invalidApiKey);
-      const { principal: keyPrincipal, expiresAt } = await this.authenticator.authenticate(key, principal.origin);
+      const found = await this.authenticator.find(key);
+      const path = found?.organizationPath ?? [];
+      const own = path[path.length - 1] === principal.organizationId;
+      const subAccount = includesSubAccounts(principal) && path.includes(principal.organizationId);
+      // Another organization's key is unknown here, whatever its state.
+      if (!found || (!own && !subAccount)) throw new KeywardError('session', Messages.invalidApiKey);
+      const { principal: keyPrincipal, expiresAt } = found.judge(principal.origin);
       const ratelimit = keyPrincipal.maxPerSec ? await this.rateLimits.hitKey(keyPrincipal.id, keyPrincipal.maxPerSec) : null;
       this.usage.record(keyPrincipal.id, principal.origin.ip);
       // Built-in titles cost nothing; the catalog is read only when a denial names a custom privilege.
