@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested, IsUUID } from 'class-validator';
 import { CursorQueryDto } from '../common/pagination';
 import { OrganizationEntity, OrganizationStatus } from './organization.entity';
 
@@ -104,8 +104,7 @@ export class ListOrganizationsQueryDto extends CursorQueryDto {
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsString()
-  @MaxLength(36)
+  @IsUUID('all')
   parent_id?: string;
 }
 

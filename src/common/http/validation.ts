@@ -1,4 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
 import { ApiVersion } from '../errors/api-version';
 import { FieldError, KeywardError, Messages } from '../errors/keyward-error';
 
@@ -19,15 +20,40 @@ export function createValidationPipe(version: ApiVersion): ValidationPipe {
 
 /** A body must be a JSON object; an absent body is an empty one (so missing fields are named). */
 class KeywardValidationPipe extends ValidationPipe {
+  /** Per DTO class: whether an empty object passes (its result is then the same every time). */
+  private readonly emptyPasses = new WeakMap<object, boolean>();
+
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body') {
-      if (value === undefined || value === null) return super.transform({}, metadata);
-      if (typeof value !== 'object' || Array.isArray(value)) {
+      if (value === undefined || value === null) value = {};
+      else if (typeof value !== 'object' || Array.isArray(value)) {
         throw new KeywardError('validation', 'Request body must be a JSON object.');
+      }
+    }
+    const metatype = metadata.metatype;
+    if (metatype && (metadata.type === 'body' || metadata.type === 'query') && isEmptyObject(value)) {
+      // Most GETs send no query at all: validating {} gives the same answer every time.
+      const passes = this.emptyPasses.get(metatype);
+      if (passes) return plainToInstance(metatype, {});
+      if (passes === undefined) {
+        try {
+          const result = await super.transform(value, metadata);
+          this.emptyPasses.set(metatype, true);
+          return result;
+        } catch (error) {
+          this.emptyPasses.set(metatype, false);
+          throw error;
+        }
       }
     }
     return super.transform(value, metadata);
   }
+}
+
+function isEmptyObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key)) return false;
+  return Object.getOwnPropertySymbols(value).length === 0;
 }
 
 export function toValidationError(errors: ValidationError[]): KeywardError {
