@@ -4,12 +4,12 @@
  * Prints a table and writes bench/results.json.
  */
 import autocannon from 'autocannon';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import pino from 'pino';
 import { EmbeddedPostgres } from '../src/database/embedded-postgres';
-import { startServer, TestServer } from '../tools/server-process';
+import { rssMegabytes, startServer, TestServer } from '../tools/server-process';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -60,13 +60,6 @@ async function queryCount(server: TestServer): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
   const match = /^keyward_db_queries_total (\d+)/m.exec(text);
   return match ? Number(match[1]) : NaN;
-}
-
-function rssMegabytes(pid: number | undefined): number {
-  if (!pid) return NaN;
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /VmRSS:\s+(\d+) kB/.exec(status);
-  return match ? Number(match[1]) / 1024 : NaN;
 }
 
 /** Filler keys written straight into the stopped server's database (random digests, no secrets). */

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -42,6 +42,16 @@ export interface TestServer {
   /** Kills the process without a chance to clean up. */
   kill(): Promise<void>;
 }
+
+/** Resident memory of a process, in MB (Linux /proc), for the memory bars. */
+export function rssMegabytes(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/** Called with every server just before `destroy()` removes its data (the test suites scan it for secrets). */
+export const lifecycle: { beforeDestroy?: (server: TestServer) => Promise<void> } = {};
 
 export interface StartOptions {
   /** Extra or overriding environment variables. */
@@ -212,7 +222,11 @@ export async function startServer(name: string, options: StartOptions = {}): Pro
     },
     async destroy() {
       await server.stop();
-      if (!shared) await dropStorage(storage);
+      try {
+        if (lifecycle.beforeDestroy) await lifecycle.beforeDestroy(server);
+      } finally {
+        if (!shared) await dropStorage(storage);
+      }
     },
     async restart(env?: Record<string, string>) {
       await server.stop();

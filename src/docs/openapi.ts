@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { apiVersionOf } from '../common/errors/api-version';
+import { applyValidationLimits, applyValidationLimitsToParameters } from './validation-limits';
 
 export interface ApiDocuments {
   v1: OpenAPIObject;
@@ -14,7 +15,14 @@ function builder(title: string, description: string): DocumentBuilder {
     .setVersion('1.0')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api_key_header')
     .addApiKey({ type: 'apiKey', in: 'query', name: 'api_key' }, 'api_key_query')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key, a JWT or a service token.' }, 'bearer')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'An API key, a JWT or a service token. JWTs follow RFC8725: ES256 only (the algorithm is pinned), iss, aud, exp and nbf are checked, and revoked ids are refused.',
+      },
+      'bearer',
+    )
     .addApiKey({ type: 'apiKey', in: 'cookie', name: 'session_id' }, 'session_cookie')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Session-ID' }, 'session_header');
 }
@@ -43,7 +51,94 @@ export function buildApiDocuments(app: INestApplication): ApiDocuments {
   );
   v1.paths = filterPaths(v1.paths, (path) => apiVersionOf(path) === 'v1');
   v2.paths = filterPaths(v2.paths, (path) => apiVersionOf(path) === 'v2');
+  documentCommonResponses(v1, 'v1');
+  documentCommonResponses(v2, 'v2');
+  for (const document of [v1, v2]) {
+    applyValidationLimits((document.components?.schemas ?? {}) as Record<string, Record<string, unknown>>);
+    applyValidationLimitsToParameters(document.paths as never);
+  }
   return { v1, v2 };
+}
+
+type Operation = {
+  'x-required-privileges'?: string[];
+  parameters?: unknown[];
+  requestBody?: unknown;
+  responses?: Record<string, { description?: string; headers?: Record<string, unknown>; content?: unknown }>;
+};
+
+const RATE_LIMIT_HEADERS = {
+  'RateLimit-Limit': { description: 'Requests allowed in the current window (the tighter of the key\'s own and the global limit).', schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 } },
+  'RateLimit-Remaining': { description: 'Requests left in the current window.', schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 } },
+  'RateLimit-Reset': { description: 'Seconds until the window resets.', schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 } },
+};
+
+/**
+ * What every operation can answer besides its own responses, stated once here instead of on every
+ * route (found by linting the documents with Spectral's OWASP ruleset): the error body, the
+ * RateLimit-* headers of authenticated calls, 429 with Retry-After, 500, and the validation and
+ * credential errors. v1 states its own statuses: xyOps answers a missing or invalid credential
+ * with 403 `session`, not 401.
+ */
+function documentCommonResponses(document: OpenAPIObject, version: 'v1' | 'v2'): void {
+  const errorSchemaName = version === 'v2' ? 'Problem' : 'V1Error';
+  const text = (description: string, maxLength: number) => ({ type: 'string', maxLength, description });
+  document.components = document.components ?? {};
+  document.components.schemas = {
+    ...(document.components.schemas ?? {}),
+    [errorSchemaName]:
+      version === 'v2'
+        ? {
+            type: 'object',
+            description: 'RFC 9457 problem details (application/problem+json).',
+            properties: {
+              type: { ...text('Problem type URI.', 200), format: 'uri' },
+              title: text('Short summary of the problem type.', 100),
+              status: { type: 'integer', format: 'int32', minimum: 400, maximum: 599 },
+              detail: text('What went wrong, for a person.', 2000),
+              code: text('The error code (same catalog as v1).', 40),
+              instance: text('The request path.', 2000),
+              request_id: text('The request id (X-Request-Id).', 64),
+              errors: {
+                type: 'array',
+                maxItems: 100,
+                items: { type: 'object', properties: { field: text('Parameter name.', 200), message: text('What is wrong with it.', 500) } },
+              },
+            },
+          }
+        : {
+            type: 'object',
+            description: 'An xyOps error: `code` is not 0.',
+            properties: { code: text('api, session, access, notfound, rate, login or internal.', 20), description: text('What went wrong.', 2000) },
+          },
+  };
+  document.servers = [{ url: '/', description: 'This server (production, staging or local: wherever it is deployed)', 'x-internal': false } as never];
+  const error = (description: string, headers?: Record<string, unknown>) => ({
+    description,
+    ...(headers ? { headers } : {}),
+    content: { [version === 'v2' ? 'application/problem+json' : 'application/json']: { schema: { $ref: `#/components/schemas/${errorSchemaName}` } } },
+  });
+  for (const methods of Object.values(document.paths)) {
+    for (const operation of Object.values(methods) as Operation[]) {
+      if (typeof operation !== 'object' || operation === null || !operation.responses) continue;
+      const responses = operation.responses;
+      const authenticated = operation['x-required-privileges'] !== undefined;
+      const takesInput = Boolean(operation.requestBody) || (operation.parameters?.length ?? 0) > 0;
+      if (takesInput) responses['400'] ??= error('Malformed or invalid parameters (the problem names each field).');
+      if (authenticated) {
+        if (version === 'v2') responses['401'] ??= error('No valid credential.');
+        responses['403'] ??= error(version === 'v2' ? 'The credential lacks a privilege, category or group this call needs.' : 'No valid credential (`session`), or one without the privileges this call needs (`access`).');
+        responses['429'] ??= error('A rate limit was reached; retry after Retry-After seconds.', {
+          ...RATE_LIMIT_HEADERS,
+          'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 86400 } },
+        });
+        for (const [status, response] of Object.entries(responses)) {
+          if (/^[24]/.test(status)) response.headers = { ...RATE_LIMIT_HEADERS, ...(response.headers ?? {}) };
+        }
+      }
+      responses['500'] ??= error('An unexpected error; the body carries only the request id.');
+    }
+  }
 }
 
 function filterPaths(paths: OpenAPIObject['paths'], keep: (path: string) => boolean): OpenAPIObject['paths'] {

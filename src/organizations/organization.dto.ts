@@ -30,8 +30,8 @@ export class BusinessHoursDto {
   @Min(1, { each: true })
   @Max(7, { each: true })
   days: number[];
-  @ApiProperty({ example: '08:00' }) @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'start must be HH:MM' }) start: string;
-  @ApiProperty({ example: '18:00' }) @Matches(/^([01]\d|2[0-4]):[0-5]\d$/, { message: 'end must be HH:MM' }) end: string;
+  @ApiProperty({ example: '08:00' }) @MaxLength(5) @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'start must be HH:MM' }) start: string;
+  @ApiProperty({ example: '18:00' }) @MaxLength(5) @Matches(/^([01]\d|2[0-4]):[0-5]\d$/, { message: 'end must be HH:MM' }) end: string;
 }
 
 export class KeyPoliciesDto {

@@ -21,6 +21,7 @@ export class PrivilegeListDto {
 export class CreatePrivilegeDto {
   @ApiProperty({ example: 'deploy_apps', description: 'Lowercase letters, digits and underscores' })
   @IsString()
+  @MaxLength(64)
   @Matches(PRIVILEGE_ID, { message: 'id must be a lowercase id such as deploy_apps' })
   id: string;
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { http, issuedSecrets, loginAsAdmin, Session } from '../support/client';
-import { startServer, TestServer } from '../support/server';
+import { rssMegabytes, startServer, TestServer } from '../support/server';
 
 /**
  * Requests generated from both OpenAPI documents for every operation: missing, extra and
@@ -107,14 +107,9 @@ describe('fuzzing from the OpenAPI documents', () => {
     await server?.destroy();
   });
 
-  const rss = (): number => {
-    const status = require('node:fs').readFileSync(`/proc/${server.pid}/status`, 'utf8') as string;
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  };
-
   it('answers every generated request with a clean 2xx/4xx, in time, with bounded memory', async () => {
     const documents = [(await http(server).get('/docs/v1.json')).body, (await http(server).get('/docs/v2.json')).body] as OpenApiDocument[];
-    const memoryBefore = rss();
+    const memoryBefore = rssMegabytes(server.pid);
     let cases = 0;
     let operations = 0;
     const statuses = new Map<number, number>();
@@ -161,7 +156,7 @@ describe('fuzzing from the OpenAPI documents', () => {
         }
       }
     }
-    const growth = rss() - memoryBefore;
+    const growth = rssMegabytes(server.pid) - memoryBefore;
     process.stdout.write(
       `fuzz: ${cases} cases over ${operations} operations (seed ${SEED}); statuses ${JSON.stringify(Object.fromEntries(statuses))}; RSS growth ${Math.round(growth)} MB\n`,
     );
