@@ -105,12 +105,38 @@ describe('tenant isolation', () => {
     expect(withId.sort()).toEqual(covered.sort());
   });
 
-  it('answers not-found to every v2 route called with another organization\'s ids, and changes nothing', async () => {
+  /** A's administrator through each kind of credential: session, JWT, API key and service token. */
+  const credentialsOfA = async (): Promise<Array<{ kind: string; headers: Record<string, string> }>> => {
+    const key = await http(server).post('/api/v2/api-keys').set(a.admin.headers).send({ title: 'A admin key', privileges: ['admin'] });
+    const token = await http(server).post('/api/v2/service-tokens').set(a.admin.headers).send({ name: 'A admin token' });
+    issuedSecrets.add(key.body.secret);
+    issuedSecrets.add(token.body.secret);
+    return [
+      { kind: 'session', headers: a.admin.headers },
+      { kind: 'jwt', headers: { Authorization: `Bearer ${a.admin.token}` } },
+      { kind: 'api key', headers: { 'X-API-Key': key.body.secret } },
+      { kind: 'service token', headers: { Authorization: `Bearer ${token.body.secret}` } },
+    ];
+  };
+
+  /**
+   * Where the contract refuses before it looks the id up (access, not not-found): a service token
+   * cannot change service tokens, since it could widen itself.
+   */
+  const refusedBeforeLookup = (kind: string, route: string): boolean =>
+    kind === 'service token' && (route === 'PATCH /api/v2/service-tokens/{id}' || route === 'POST /api/v2/service-tokens/{id}/rotate');
+
+  it('answers not-found to every v2 route called with another organization\'s ids, through every credential kind, and changes nothing', async () => {
     const before = await snapshotOfB();
-    for (const { route, call } of v2Calls()) {
-      const response = await call().set(a.admin.headers);
-      expect({ route, status: response.status, code: response.body.code }).toEqual({ route, status: 404, code: 'notfound' });
+    const answers: string[] = [];
+    for (const { kind, headers } of await credentialsOfA()) {
+      for (const { route, call } of v2Calls()) {
+        const response = await call().set(headers);
+        const expected = refusedBeforeLookup(kind, route) ? { status: 403, code: 'access' } : { status: 404, code: 'notfound' };
+        if (response.status !== expected.status || response.body.code !== expected.code) answers.push(`${kind} ${route}: ${response.status} ${JSON.stringify(response.body)}`);
+      }
     }
+    expect(answers).toEqual([]);
     expect(await snapshotOfB()).toEqual(before);
   });
 
