@@ -15,6 +15,7 @@ import { AccessTokenClaims, JwtService } from './jwt.service';
 import { JWT_ALGORITHM, JwtKeysService } from './jwt-keys.service';
 import { Principal } from './principal';
 import { SessionService } from './session.service';
+import { claimsInForce } from './token-claims';
 import { originOf, UserPrincipalFactory } from './user-principal.factory';
 
 /** The credential the guard found, handed to the strategy that resolves it. */
@@ -24,10 +25,6 @@ export interface CredentialRequest extends AuthenticatedRequest {
   keywardVerifiedClaims?: AccessTokenClaims;
 }
 
-/** Claims verified earlier are still in force now: not expired, and not before their start. */
-export function claimsInForce(claims: AccessTokenClaims, nowSeconds: number): boolean {
-  return claims.exp > nowSeconds && (claims.nbf === undefined || claims.nbf <= nowSeconds);
-}
 
 const invalidSession = () => new KeywardError('session', Messages.sessionInvalid);
 

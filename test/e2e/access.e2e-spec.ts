@@ -1,8 +1,8 @@
-import { expectNoSecretsInLogs, expectProblem, expectV1Error, http, issuedSecrets, login, loginAsAdmin, Session } from '../support/client';
+import { expectNoSecretsInLogs, expectProblem, expectV1Error, http, issuedSecrets, login, loginAsAdmin, Session, missingPrivilege } from '../support/client';
 import { startServer, TestServer } from '../support/server';
 import { createMember, createSubAccount, memberSession, uniqueEmail } from '../support/tenants';
 
-const missing = (title: string) => `You do not have the '${title}' privilege required to perform this action.`;
+const missing = missingPrivilege;
 
 describe('privileges, roles and members', () => {
   let server: TestServer;

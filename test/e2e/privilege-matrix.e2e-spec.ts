@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { http, issuedSecrets, loginAsAdmin, Session } from '../support/client';
+import { http, issuedSecrets, loginAsAdmin, Session, missingPrivilege } from '../support/client';
 import { startServer, TestServer } from '../support/server';
 
 type Operation = { 'x-required-privileges'?: string[] };
 type OpenApiDocument = { paths: Record<string, Record<string, Operation>> };
 
-const missing = (title: string) => `You do not have the '${title}' privilege required to perform this action.`;
+const missing = missingPrivilege;
 
 /**
  * Generated from the route metadata, not from a hand list: for every operation of both documents

@@ -1,4 +1,4 @@
-import { expectProblem, http, issuedSecrets, loginAsAdmin, Session } from '../support/client';
+import { expectProblem, http, issuedSecrets, loginAsAdmin, metricValue, Session } from '../support/client';
 import { startServer, TestServer } from '../support/server';
 import { TcpProxy } from '../../tools/tcp-proxy';
 
@@ -28,12 +28,6 @@ async function within(timeoutMs: number, done: () => Promise<boolean>): Promise<
     await sleep(5);
   }
   return Date.now() - started;
-}
-
-async function metric(server: TestServer, name: string): Promise<number> {
-  const text = (await http(server).get('/metrics')).text;
-  const match = new RegExp(`^${name} (\\S+)`, 'm').exec(text);
-  return match ? Number(match[1]) : NaN;
 }
 
 shared('two instances sharing PostgreSQL and Redis', () => {
@@ -70,6 +64,16 @@ shared('two instances sharing PostgreSQL and Redis', () => {
     }
     expect(statuses.filter((status) => status === 200)).toHaveLength(10);
     expect(statuses.filter((status) => status === 429)).toHaveLength(30);
+  });
+
+  it('counts failed logins on both instances toward one account delay', async () => {
+    const email = `nobody-${Date.now()}@example.test`;
+    const attempt = (server: TestServer) => http(server).post('/api/v2/auth/login').send({ email, password: 'wrong-password' });
+    for (let i = 0; i < 5; i += 1) expect((await attempt(a)).status).toBe(401);
+    // The sixth failure waits about a second before it is checked, on the other instance too.
+    const started = Date.now();
+    expect((await attempt(b)).status).toBe(401);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 
   it('refuses a key on B soon after it is revoked on A', async () => {
@@ -116,15 +120,15 @@ shared('when Redis goes away', () => {
   it('keeps serving with per-instance limits, says so, and shares them again when Redis returns', async () => {
     const key = await createKey(server, admin, { privileges: ['view_api_keys'], max_per_sec: 5 });
     await http(server).get('/api/v2/account').set(asKey(key.secret)).expect(200);
-    expect(await metric(server, 'keyward_shared_counters_degraded')).toBe(0);
+    expect(await metricValue(server, 'keyward_shared_counters_degraded')).toBe(0);
 
     await proxy.cut();
     await sleep(1000 - (Date.now() % 1000) + 20);
     const statuses = (await Promise.all(Array.from({ length: 8 }, () => http(server).get('/api/v2/account').set(asKey(key.secret))))).map((r) => r.status);
     expect(statuses.filter((status) => status === 200)).toHaveLength(5);
     expect(statuses.filter((status) => status === 429)).toHaveLength(3);
-    expect(await metric(server, 'keyward_shared_counters_degraded')).toBe(1);
-    expect(await metric(server, 'keyward_shared_counters_fallbacks_total')).toBeGreaterThanOrEqual(1);
+    expect(await metricValue(server, 'keyward_shared_counters_degraded')).toBe(1);
+    expect(await metricValue(server, 'keyward_shared_counters_fallbacks_total')).toBeGreaterThanOrEqual(1);
     expect(server.logs.some((line) => line.includes("rate limits and login throttling use this instance's own counters"))).toBe(true);
     const ready = await http(server).get('/health/ready');
     expect(ready.status).toBe(200);
@@ -134,7 +138,7 @@ shared('when Redis goes away', () => {
     await within(10_000, async () => {
       await sleep(200);
       await http(server).get('/api/v2/account').set(asKey(key.secret));
-      return (await metric(server, 'keyward_shared_counters_degraded')) === 0;
+      return (await metricValue(server, 'keyward_shared_counters_degraded')) === 0;
     });
     expect(server.logs.some((line) => line.includes('Redis answers again'))).toBe(true);
   });

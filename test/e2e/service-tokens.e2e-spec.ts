@@ -1,9 +1,9 @@
-import { expectNoSecretsInLogs, expectProblem, expectV1Error, http, issuedSecrets, loginAsAdmin, requestFrom, Session } from '../support/client';
+import { expectNoSecretsInLogs, expectProblem, expectV1Error, http, issuedSecrets, loginAsAdmin, requestFrom, Session, metricValue, missingPrivilege } from '../support/client';
 import { startServer, TestServer } from '../support/server';
 import { storedText } from '../support/storage';
 import { createSubAccount, memberSession } from '../support/tenants';
 
-const missing = (title: string) => `You do not have the '${title}' privilege required to perform this action.`;
+const missing = missingPrivilege;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('service tokens', () => {
@@ -110,7 +110,7 @@ describe('service tokens', () => {
     const owner = await memberSession(server, admin, admin.organizationId, { privileges: ['create_service_tokens'] });
     const token = await createToken(owner);
     const forged = token.secret.slice(0, -1) + (token.secret.endsWith('A') ? 'B' : 'A');
-    const queries = async () => Number(/^keyward_db_queries_total (\d+)/m.exec((await http(server).get('/metrics')).text)?.[1]);
+    const queries = () => metricValue(server, 'keyward_db_queries_total');
     // Let the usage of the earlier requests be written first (flushes run every 200 ms here).
     await new Promise((resolve) => setTimeout(resolve, 700));
     const before = await queries();

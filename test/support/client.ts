@@ -12,6 +12,16 @@ export interface Session {
   headers: Record<string, string>;
 }
 
+/** The contract's exact refusal for a missing privilege (api-v1.md), by the privilege's title. */
+export const missingPrivilege = (title: string) => `You do not have the '${title}' privilege required to perform this action.`;
+
+/** A value of the server's Prometheus metrics (NaN when absent). */
+export async function metricValue(server: TestServer, name: string): Promise<number> {
+  const text = (await request(server.url).get('/metrics')).text;
+  const match = new RegExp(`^${name} (\\S+)`, 'm').exec(text);
+  return match ? Number(match[1]) : NaN;
+}
+
 /** Every password, session id, CSRF token and JWT the tests used, for the secret scans. */
 export const issuedSecrets = new Set<string>();
 

@@ -1,6 +1,7 @@
 import { decodeCursor, encodeCursor, toPage } from '../../src/common/cursor';
 import { isUuid, keyedDigest, randomBase62, safeEqual } from '../../src/common/crypto';
 import { slugify } from '../../src/organizations/slug';
+import { claimsInForce } from '../../src/auth/token-claims';
 
 describe('slugify', () => {
   it('makes lowercase ASCII slugs', () => {
@@ -55,5 +56,16 @@ describe('crypto helpers', () => {
     expect(isUuid('6f1c7c0e-1b1a-4d3b-9a59-2f1d3c4b5a69')).toBe(true);
     expect(isUuid("1' OR '1'='1")).toBe(false);
     expect(isUuid(undefined)).toBe(false);
+  });
+});
+
+describe('claimsInForce (a remembered JWT verification)', () => {
+  it('holds only from nbf until exp, judged at each use', () => {
+    const claims = { nbf: 100, exp: 200 };
+    expect(claimsInForce(claims, 99)).toBe(false);
+    expect(claimsInForce(claims, 100)).toBe(true);
+    expect(claimsInForce(claims, 199)).toBe(true);
+    expect(claimsInForce(claims, 200)).toBe(false);
+    expect(claimsInForce({ exp: 200 }, 150)).toBe(true);
   });
 });
