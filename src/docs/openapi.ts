@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { apiVersionOf } from '../common/errors/api-version';
+import { V1_PARAMS_EXTENSION } from '../common/http/versioned-controller';
 import { applyValidationLimits, applyValidationLimitsToParameters } from './validation-limits';
 
 export interface ApiDocuments {
@@ -51,13 +52,47 @@ export function buildApiDocuments(app: INestApplication): ApiDocuments {
   );
   v1.paths = filterPaths(v1.paths, (path) => apiVersionOf(path) === 'v1');
   v2.paths = filterPaths(v2.paths, (path) => apiVersionOf(path) === 'v2');
-  documentCommonResponses(v1, 'v1');
-  documentCommonResponses(v2, 'v2');
   for (const document of [v1, v2]) {
     applyValidationLimits((document.components?.schemas ?? {}) as Record<string, Record<string, unknown>>);
     applyValidationLimitsToParameters(document.paths as never);
   }
+  // After the limits: these parameters come from one known DTO and carry its limits exactly.
+  documentV1Parameters(v1);
+  documentCommonResponses(v1, 'v1');
+  documentCommonResponses(v2, 'v2');
+  pruneUnusedSchemas(v1);
+  pruneUnusedSchemas(v2);
   return { v1, v2 };
+}
+
+type Schema = { properties?: Record<string, unknown>; required?: string[] };
+
+/**
+ * A v1 call reads one merged set of parameters (V1Params): the document states them as query
+ * parameters of the GET form and as the JSON body of the POST form, from the same DTO schema (the
+ * limits are written into that schema later, and so reach both).
+ */
+function documentV1Parameters(document: OpenAPIObject): void {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, Schema>;
+  for (const methods of Object.values(document.paths)) {
+    for (const [method, operation] of Object.entries(methods) as Array<[string, Operation & Record<string, unknown>]>) {
+      const name = operation[V1_PARAMS_EXTENSION] as string | undefined;
+      if (!name) continue;
+      delete operation[V1_PARAMS_EXTENSION];
+      const schema = schemas[name];
+      const required = new Set(schema?.required ?? []);
+      if (method === 'get') {
+        operation.parameters = Object.entries(schema?.properties ?? {}).map(([property, propertySchema]) => ({
+          name: property,
+          in: 'query',
+          required: required.has(property),
+          schema: structuredClone(propertySchema),
+        }));
+      } else {
+        operation.requestBody = { required: required.size > 0, content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } } };
+      }
+    }
+  }
 }
 
 type Operation = {
@@ -139,6 +174,31 @@ function documentCommonResponses(document: OpenAPIObject, version: 'v1' | 'v2'):
       responses['500'] ??= error('An unexpected error; the body carries only the request id.');
     }
   }
+}
+
+/**
+ * One scan serves both documents, so each carries the other's schemas: keep only those its
+ * operations reach (directly or through other schemas).
+ */
+function pruneUnusedSchemas(document: OpenAPIObject): void {
+  const schemas = document.components?.schemas ?? {};
+  const reached = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (typeof value === 'object' && value !== null) {
+      for (const [key, child] of Object.entries(value)) {
+        if (key === '$ref' && typeof child === 'string' && child.startsWith('#/components/schemas/')) {
+          const name = child.slice('#/components/schemas/'.length);
+          if (!reached.has(name)) {
+            reached.add(name);
+            visit(schemas[name]);
+          }
+        } else visit(child);
+      }
+    }
+  };
+  visit(document.paths);
+  for (const name of Object.keys(schemas)) if (!reached.has(name)) delete schemas[name];
 }
 
 function filterPaths(paths: OpenAPIObject['paths'], keep: (path: string) => boolean): OpenAPIObject['paths'] {

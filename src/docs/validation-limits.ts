@@ -28,7 +28,8 @@ export function applyValidationLimits(schemas: Record<string, Schema>): void {
     const rules = collectRules(name, rulesByClass, schemas);
     for (const rule of rules) {
       const property = schema.properties?.[rule.propertyName];
-      if (!property || property.$ref) continue;
+      // A schema with alternatives (oneOf) states its own limits per alternative.
+      if (!property || property.$ref || property.oneOf) continue;
       const target = rule.each && property.type === 'array' && property.items && !property.items.$ref ? property.items : property;
       applyRule(target, rule);
     }

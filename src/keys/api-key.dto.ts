@@ -211,7 +211,7 @@ export class V1ApiKeyIdDto {
 class V1ApiKeyFields {
   @ApiPropertyOptional({ maxLength: 2000 }) @IsOptional() @IsString() @MaxLength(2000) description?: string;
   @ApiPropertyOptional({ description: '1 or 0' }) @IsOptional() @V1Boolean() @IsBoolean() active?: boolean;
-  @ApiPropertyOptional({ example: { run_jobs: 1 } }) @IsOptional() @V1PrivilegeList() privileges?: string[];
+  @IsOptional() @V1PrivilegeList() privileges?: string[];
   @ApiPropertyOptional({ type: [String] }) @IsOptional() @StringList(100, 36) roles?: string[];
   @ApiPropertyOptional({ type: [String] }) @IsOptional() @StringList() categories?: string[];
   @ApiPropertyOptional({ type: [String] }) @IsOptional() @StringList() groups?: string[];

@@ -68,7 +68,7 @@ export class V1RoleIdDto {
 export class V1CreateRoleDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(100) title: string;
   @ApiPropertyOptional({ description: '1 or 0' }) @IsOptional() @V1Boolean() @IsBoolean() enabled?: boolean;
-  @ApiPropertyOptional({ example: { run_jobs: 1 } }) @IsOptional() @V1PrivilegeList() privileges?: string[];
+  @IsOptional() @V1PrivilegeList() privileges?: string[];
   @ApiPropertyOptional({ type: [String] }) @IsOptional() @StringList() categories?: string[];
   @ApiPropertyOptional({ type: [String] }) @IsOptional() @StringList() groups?: string[];
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) notes?: string;
@@ -78,7 +78,7 @@ export class V1UpdateRoleDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(64) id: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(100) title?: string;
   @ApiPropertyOptional() @IsOptional() @V1Boolean() @IsBoolean() enabled?: boolean;
-  @ApiPropertyOptional({ example: { run_jobs: 1 } }) @IsOptional() @V1PrivilegeList() privileges?: string[];
+  @IsOptional() @V1PrivilegeList() privileges?: string[];
   @ApiPropertyOptional({ type: [String] }) @IsOptional() @StringList() categories?: string[];
   @ApiPropertyOptional({ type: [String] }) @IsOptional() @StringList() groups?: string[];
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) notes?: string;

@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { normalizePrivileges } from '../../auth/grants';
@@ -27,6 +28,14 @@ export function PrivilegeList() {
 /** Privileges as xyOps sends them: `{ "run_jobs": 1 }` or an array (v1). */
 export function V1PrivilegeList() {
   return applyDecorators(
+    ApiPropertyOptional({
+      description: 'The xyOps form `{ "run_jobs": 1 }`, or an array of privilege ids.',
+      oneOf: [
+        { type: 'object', maxProperties: 200, additionalProperties: { type: 'integer', format: 'int32', minimum: 0, maximum: 1, description: '1 grants; 0 does not' } },
+        { type: 'array', maxItems: 200, items: { type: 'string', minLength: 1, maxLength: 64, pattern: PRIVILEGE_ID.source } },
+      ],
+      example: { run_jobs: 1 },
+    }),
     Transform(({ value }) => (value === undefined || value === null ? value : typeof value === 'object' ? normalizePrivileges(value) : value)),
     PrivilegeList(),
   );
