@@ -359,5 +359,6 @@ describe('generated tenant-isolation matrix', () => {
     expect(foreignChanges(changedRows(afterA, afterParent), callerIds.b, idsOf(tenants.b1))).toEqual([]);
     // The matrix is generated: if the documents lost their ids, it would check nothing.
     expect(operations.size).toBeGreaterThan(40);
-  });
+    // About 1,300 calls and three stop-start snapshots: 30-40 s on this machine alone.
+  }, 240_000);
 });
