@@ -1,20 +1,19 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import type { EmbeddedWorkerMessage } from './embedded-postgres.worker';
 
 /**
  * The embedded default database: PGlite (PostgreSQL compiled to WebAssembly) with its data under
  * DATA_DIR, served over the Postgres wire protocol on a free loopback port so that TypeORM's
  * ordinary `postgres` driver talks to it. PGlite runs one query at a time, so the pool has one
- * connection.
+ * connection. It runs on a worker thread of its own (embedded-postgres.worker.ts), so queries never
+ * block the thread that serves requests.
  */
 export class EmbeddedPostgres {
   private constructor(
-    private readonly database: PGlite,
-    private readonly server: PGLiteSocketServer,
+    private readonly worker: Worker,
     private readonly lockFile: string,
     readonly url: string,
   ) {}
@@ -24,25 +23,40 @@ export class EmbeddedPostgres {
     mkdirSync(root, { recursive: true });
     const lockFile = join(root, 'keyward.pid');
     claimLock(lockFile);
+    const worker = new Worker(join(__dirname, 'embedded-postgres.worker.js'), { workerData: { root } });
     try {
-      // pg_trgm backs the activity keyword index (the same extension a PostgreSQL server provides).
-      const database = await PGlite.create(join(root, 'pgdata'), { extensions: { pg_trgm } });
-      // Two: the migration connection may still be closing when the app's pool (of one) connects.
-      // They are never used at the same time, so queries never interleave.
-      const server = new PGLiteSocketServer({ db: database, host: '127.0.0.1', port: 0, maxConnections: 2 });
-      await server.start();
-      const address = server.getServerConn();
+      const address = await new Promise<string>((resolvePromise, reject) => {
+        const onExit = (code: number) => reject(new Error(`the embedded database stopped while starting (exit ${code})`));
+        worker.once('error', reject);
+        worker.once('exit', onExit);
+        worker.once('message', (message: EmbeddedWorkerMessage) => {
+          worker.off('error', reject);
+          worker.off('exit', onExit);
+          if ('ready' in message) resolvePromise(message.ready);
+          else reject(new Error('failed' in message ? message.failed : 'the embedded database did not start'));
+        });
+      });
+      worker.on('error', (error) => logger.error({ err: error }, 'embedded PostgreSQL failed'));
       logger.info({ dataDir: root }, 'embedded PostgreSQL (PGlite) started');
-      return new EmbeddedPostgres(database, server, lockFile, `postgres://postgres@${address}/postgres`);
+      return new EmbeddedPostgres(worker, lockFile, `postgres://postgres@${address}/postgres`);
     } catch (error) {
+      await worker.terminate();
       rmSync(lockFile, { force: true });
       throw error;
     }
   }
 
+  /** Closes the database cleanly (its files stay consistent), then ends the thread. */
   async stop(): Promise<void> {
-    await this.server.stop();
-    await this.database.close();
+    const stopped = new Promise<void>((resolvePromise) => {
+      this.worker.once('message', (message: EmbeddedWorkerMessage) => {
+        if ('stopped' in message) resolvePromise();
+      });
+      this.worker.once('exit', () => resolvePromise());
+    });
+    this.worker.postMessage('stop');
+    await stopped;
+    await this.worker.terminate();
     rmSync(this.lockFile, { force: true });
   }
 }

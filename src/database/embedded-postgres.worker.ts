@@ -1,0 +1,33 @@
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+/**
+ * The embedded database's own thread: PGlite and its wire-protocol server. PostgreSQL compiled to
+ * WebAssembly runs every query synchronously, so on the service's thread a write (a login's
+ * session row, a usage flush) would hold up every request queued behind it.
+ */
+export type EmbeddedWorkerMessage = { ready: string } | { failed: string } | { stopped: true };
+
+async function serve(root: string): Promise<void> {
+  // pg_trgm backs the activity keyword index (the same extension a PostgreSQL server provides).
+  const database = await PGlite.create(join(root, 'pgdata'), { extensions: { pg_trgm } });
+  // Two: the migration connection may still be closing when the app's pool (of one) connects.
+  // They are never used at the same time, so queries never interleave.
+  const server = new PGLiteSocketServer({ db: database, host: '127.0.0.1', port: 0, maxConnections: 2 });
+  await server.start();
+  parentPort?.on('message', (message: unknown) => {
+    if (message !== 'stop') return;
+    void server
+      .stop()
+      .then(() => database.close())
+      .then(() => parentPort?.postMessage({ stopped: true } satisfies EmbeddedWorkerMessage));
+  });
+  parentPort?.postMessage({ ready: server.getServerConn() } satisfies EmbeddedWorkerMessage);
+}
+
+serve((workerData as { root: string }).root).catch((error: unknown) => {
+  parentPort?.postMessage({ failed: error instanceof Error ? error.message : String(error) } satisfies EmbeddedWorkerMessage);
+});
