@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { decodeCursor, encodeCursor, toPage } from '../../src/common/cursor';
 import { isUuid, keyedDigest, randomBase62, safeEqual } from '../../src/common/crypto';
 import { slugify } from '../../src/organizations/slug';
@@ -45,6 +46,16 @@ describe('crypto helpers', () => {
     expect(keyedDigest(secret, 'v', 'a').equals(keyedDigest(secret, 'v', 'a'))).toBe(true);
     expect(keyedDigest(secret, 'v', 'a').equals(keyedDigest(secret, 'v', 'b'))).toBe(false);
     expect(keyedDigest(secret, 'v', 'a').equals(keyedDigest(Buffer.from('t'.repeat(32)), 'v', 'a'))).toBe(false);
+  });
+
+  it('computes exactly HMAC-SHA-256(secret, purpose NUL value) for any secret length', () => {
+    for (const length of [1, 32, 63, 64, 65, 200]) {
+      const secret = randomBytes(length);
+      for (const value of ['', 'kw_abc', 'é€😀', 'x'.repeat(5000)]) {
+        const expected = createHmac('sha256', secret).update('api_key').update('\0').update(value).digest();
+        expect(keyedDigest(secret, value, 'api_key').equals(expected)).toBe(true);
+      }
+    }
   });
 
   it('compares strings of different lengths safely', () => {
