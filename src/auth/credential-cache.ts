@@ -25,6 +25,8 @@ interface Entry {
 export class CredentialCache implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('CredentialCache');
   private readonly entries = new Map<string, Entry>();
+  /** Loads under way in the current generation: concurrent misses of one key share one query. */
+  private readonly loading = new Map<string, Promise<unknown>>();
   private generationValue = 0;
   private subscriber: Redis | null = null;
 
@@ -96,13 +98,29 @@ export class CredentialCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Read-through: the cached value, or `load()` cached under the generation seen before loading. */
-  async through<T>(key: string, load: () => Promise<T | null>): Promise<T | null> {
+  through<T>(key: string, load: () => Promise<T | null>): Promise<T | null> {
     const cached = this.get<T>(key);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) return Promise.resolve(cached);
+    // When an entry expires under load, every request in flight for it would miss at once and
+    // each query the database. They share the one load begun in the same generation instead: an
+    // invalidation empties `loading` too, so a request arriving after it never receives a result
+    // whose query began before it.
+    const pending = this.loading.get(key) as Promise<T | null> | undefined;
+    if (pending) return pending;
     const generation = this.generationValue;
-    const value = await load();
-    if (value !== null) this.set(key, value, generation);
-    return value;
+    const loaded = load().then(
+      (value) => {
+        if (this.loading.get(key) === loaded) this.loading.delete(key);
+        if (value !== null) this.set(key, value, generation);
+        return value;
+      },
+      (error: unknown) => {
+        if (this.loading.get(key) === loaded) this.loading.delete(key);
+        throw error;
+      },
+    );
+    this.loading.set(key, loaded);
+    return loaded;
   }
 
   /** Marks the transaction: when it commits, every instance drops its cached credentials. */
@@ -119,6 +137,7 @@ export class CredentialCache implements OnModuleInit, OnApplicationShutdown {
   private invalidateHere(): void {
     this.generationValue += 1;
     this.entries.clear();
+    this.loading.clear();
   }
 
   get size(): number {
