@@ -42,6 +42,12 @@ export async function createApp(dependencies: AppDependencies): Promise<NestFast
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // What the authentication path sets on a request, declared up front: every request object then
+  // keeps the shape Fastify built it with, instead of authenticated requests growing new hidden
+  // classes (which makes the property accesses of Fastify's and Nest's per-request code polymorphic).
+  fastify.decorateRequest('keywardCredential', null);
+  fastify.decorateRequest('keywardVerifiedClaims', null);
+  fastify.decorateRequest('principal', null);
   await app.register(fastifyCookie);
   fastify.removeContentTypeParser('text/plain');
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import jwt from 'jsonwebtoken';
@@ -6,6 +5,7 @@ import { Strategy as CustomStrategy } from 'passport-custom';
 import { ExtractJwt, Strategy as JwtStrategyBase } from 'passport-jwt';
 import { Actions } from '../audit/actions';
 import { ActivityService } from '../audit/activity.service';
+import { sha256 } from '../common/crypto';
 import { KeywardError, Messages } from '../common/errors/keyward-error';
 import { AppConfig } from '../config/app-config';
 import { CredentialCache } from './credential-cache';
@@ -29,7 +29,7 @@ export interface CredentialRequest extends AuthenticatedRequest {
 const invalidSession = () => new KeywardError('session', Messages.sessionInvalid);
 
 function verifiedKey(token: string): string {
-  return `jwt:${createHash('sha256').update(token).digest('base64')}`;
+  return `jwt:${sha256(token).toString('base64')}`;
 }
 
 /** A session id (cookie, X-Session-ID or ?session_id) → the user's principal. */
@@ -93,18 +93,28 @@ export class JwtStrategy extends PassportStrategy(JwtStrategyBase, 'jwt') {
   // passport-jwt types the request as Express's; Fastify's reaches it here.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override authenticate(incoming: any, options?: object): void {
-    const request = incoming as CredentialRequest;
-    const token = request.keywardCredential?.value;
-    const claims = token ? this.cache.get<AccessTokenClaims>(verifiedKey(token)) : undefined;
-    if (!claims || !claimsInForce(claims, Math.floor(Date.now() / 1000))) {
+    const resolved = this.fromVerifiedCache(incoming as CredentialRequest);
+    if (!resolved) {
       super.authenticate(incoming, options);
       return;
     }
-    request.keywardVerifiedClaims = claims;
-    this.validate(request, claims).then(
+    resolved.then(
       (principal) => this.success(principal),
       (error: unknown) => this.error(error as Error),
     );
+  }
+
+  /**
+   * The principal of a token whose signature an earlier request verified (see `authenticate`),
+   * or null when the signature must be verified (not cached, or the claims are no longer in force).
+   * AuthenticationService calls it first, without Passport's per-request setup.
+   */
+  fromVerifiedCache(request: CredentialRequest): Promise<Principal> | null {
+    const token = request.keywardCredential?.value;
+    const claims = token ? this.cache.get<AccessTokenClaims>(verifiedKey(token)) : undefined;
+    if (!claims || !claimsInForce(claims, Math.floor(Date.now() / 1000))) return null;
+    request.keywardVerifiedClaims = claims;
+    return this.validate(request, claims);
   }
 
   async validate(request: CredentialRequest, claims: AccessTokenClaims): Promise<Principal> {
