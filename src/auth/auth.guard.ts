@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import { KeywardError, Messages } from '../common/errors/keyward-error';
 import { UsageService } from '../keys/usage.service';
-import { headersOf, RateLimitService, RateLimitState } from '../rate-limit/rate-limit.service';
+import { RateLimitService, RateLimitState, setRateLimitHeaders } from '../rate-limit/rate-limit.service';
 import { AuthenticationService } from './authentication.service';
 import { extractCredential, stripCredentialParameters } from './credentials';
 import { AuthenticatedRequest, IS_PUBLIC, REQUIRED_PRIVILEGES, REQUIRED_SCOPE, ScopeSource, scopeValue } from './decorators';
@@ -89,14 +89,18 @@ export class AuthGuard implements CanActivate {
       }
     }
 
-    const limits = await this.applyRateLimits(principal, !SAFE_METHODS.has(request.method)).catch((error: unknown) => {
+    let limits: RateLimitState;
+    try {
+      const applied = this.applyRateLimits(principal, !SAFE_METHODS.has(request.method));
+      limits = applied instanceof Promise ? await applied : applied;
+    } catch (error) {
       if (error instanceof KeywardError && error.code === 'rate') {
         const kind = principal.kind === 'user' ? 'user' : principal.kind;
         this.securityEvents.rateLimited({ organizationId: principal.organizationId, kind, id: principal.id }, error.description, principal.origin);
       }
       throw error;
-    });
-    http.getResponse<FastifyReply>().headers(headersOf(limits));
+    }
+    setRateLimitHeaders(http.getResponse<FastifyReply>(), limits);
     if (principal.apiKeyId) this.usage.record(principal.apiKeyId, principal.origin.ip);
     if (principal.serviceTokenId) this.usage.recordToken(principal.serviceTokenId, principal.origin.ip);
 
@@ -111,10 +115,30 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  /** The key's own per-second limit first, then the global per-principal limit; reports the tighter. */
-  private async applyRateLimits(principal: Principal, write: boolean): Promise<RateLimitState> {
-    const keyState = principal.maxPerSec ? await this.rateLimits.hitKey(principal.id, principal.maxPerSec) : null;
-    const globalState = await this.rateLimits.hitPrincipal(`${principal.kind}:${principal.id}`, write);
-    return keyState && keyState.remaining <= globalState.remaining ? keyState : globalState;
+  /**
+   * The key's own per-second limit first, then the global per-principal limit; reports the tighter.
+   * Counted without waiting when the counters can (in-process, or from a Redis reservation), so
+   * the usual request adds no promise here; otherwise as before, one after the other.
+   */
+  private applyRateLimits(principal: Principal, write: boolean): RateLimitState | Promise<RateLimitState> {
+    let keyState: RateLimitState | null = null;
+    if (principal.maxPerSec) {
+      const now = this.rateLimits.hitKeyNow(principal.id, principal.maxPerSec);
+      if (now === undefined) return this.applyRateLimitsWaiting(principal, write);
+      keyState = now;
+    }
+    const tracker = `${principal.kind}:${principal.id}`;
+    const globalState = this.rateLimits.hitPrincipalNow(tracker, write);
+    if (globalState === undefined) return this.rateLimits.hitPrincipal(tracker, write).then((state) => tighter(keyState, state));
+    return tighter(keyState, globalState);
   }
+
+  private async applyRateLimitsWaiting(principal: Principal, write: boolean): Promise<RateLimitState> {
+    const keyState = principal.maxPerSec ? await this.rateLimits.hitKey(principal.id, principal.maxPerSec) : null;
+    return tighter(keyState, await this.rateLimits.hitPrincipal(`${principal.kind}:${principal.id}`, write));
+  }
+}
+
+function tighter(keyState: RateLimitState | null, globalState: RateLimitState): RateLimitState {
+  return keyState && keyState.remaining <= globalState.remaining ? keyState : globalState;
 }

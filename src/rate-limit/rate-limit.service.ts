@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import { KeywardError, Messages } from '../common/errors/keyward-error';
 import { AppConfig } from '../config/app-config';
 
@@ -26,32 +27,75 @@ export class RateLimitService {
    * limit: 429 with the contract's message and Retry-After.
    */
   async hitKey(keyId: string, maxPerSec: number): Promise<RateLimitState> {
-    const now = Date.now();
-    const second = Math.floor(now / 1000);
-    const msLeft = (second + 1) * 1000 - now;
-    const { totalHits } = await this.storage.increment(`key:${keyId}:${second}`, Math.max(msLeft, 1), maxPerSec, 0, 'key');
-    const state = { limit: maxPerSec, remaining: Math.max(0, maxPerSec - totalHits), reset: 1 };
-    if (totalHits > maxPerSec) {
-      throw new KeywardError('rate', Messages.apiKeyRateLimited(maxPerSec), { retryAfter: 1, headers: headersOf(state) });
-    }
-    return state;
+    const hit = keyWindow(keyId);
+    const { totalHits } = await this.storage.increment(hit.key, hit.ttl, maxPerSec, 0, 'key');
+    return keyState(totalHits, maxPerSec);
+  }
+
+  /** `hitKey` when the storage can count without waiting; undefined (nothing counted) otherwise. */
+  hitKeyNow(keyId: string, maxPerSec: number): RateLimitState | undefined {
+    const hit = keyWindow(keyId);
+    const record = this.incrementNow(hit.key, hit.ttl, maxPerSec);
+    return record && keyState(record.totalHits, maxPerSec);
   }
 
   /** The global limit of a principal: stricter for writes than for reads. */
   async hitPrincipal(tracker: string, write: boolean): Promise<RateLimitState> {
-    const limit = write ? this.config.env.RATE_LIMIT_WRITES_PER_MINUTE : this.config.env.RATE_LIMIT_READS_PER_MINUTE;
+    const limit = this.principalLimit(write);
     const name = write ? 'writes' : 'reads';
-    const record = await this.storage.increment(`${name}:${tracker}`, 60_000, limit, 0, name);
-    const reset = Math.max(1, Math.ceil(record.timeToExpire));
-    const state = { limit, remaining: Math.max(0, limit - record.totalHits), reset };
-    if (record.totalHits > limit) {
-      throw new KeywardError('rate', `Rate limit exceeded: ${limit} ${name} per minute. Try again in ${reset} s.`, {
-        retryAfter: reset,
-        headers: headersOf(state),
-      });
-    }
-    return state;
+    return principalState(await this.storage.increment(`${name}:${tracker}`, 60_000, limit, 0, name), limit, name);
   }
+
+  /** `hitPrincipal` when the storage can count without waiting; undefined (nothing counted) otherwise. */
+  hitPrincipalNow(tracker: string, write: boolean): RateLimitState | undefined {
+    const limit = this.principalLimit(write);
+    const name = write ? 'writes' : 'reads';
+    const record = this.incrementNow(`${name}:${tracker}`, 60_000, limit);
+    return record && principalState(record, limit, name);
+  }
+
+  private principalLimit(write: boolean): number {
+    return write ? this.config.env.RATE_LIMIT_WRITES_PER_MINUTE : this.config.env.RATE_LIMIT_READS_PER_MINUTE;
+  }
+
+  private incrementNow(key: string, ttl: number, limit: number): ThrottlerStorageRecord | undefined {
+    const storage = this.storage as ThrottlerStorage & { incrementNow?(key: string, ttl: number, limit: number): ThrottlerStorageRecord | undefined };
+    return storage.incrementNow?.(key, ttl, limit);
+  }
+}
+
+function keyWindow(keyId: string): { key: string; ttl: number } {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  const msLeft = (second + 1) * 1000 - now;
+  return { key: `key:${keyId}:${second}`, ttl: Math.max(msLeft, 1) };
+}
+
+function keyState(totalHits: number, maxPerSec: number): RateLimitState {
+  const state = { limit: maxPerSec, remaining: Math.max(0, maxPerSec - totalHits), reset: 1 };
+  if (totalHits > maxPerSec) {
+    throw new KeywardError('rate', Messages.apiKeyRateLimited(maxPerSec), { retryAfter: 1, headers: headersOf(state) });
+  }
+  return state;
+}
+
+function principalState(record: ThrottlerStorageRecord, limit: number, name: string): RateLimitState {
+  const reset = Math.max(1, Math.ceil(record.timeToExpire));
+  const state = { limit, remaining: Math.max(0, limit - record.totalHits), reset };
+  if (record.totalHits > limit) {
+    throw new KeywardError('rate', `Rate limit exceeded: ${limit} ${name} per minute. Try again in ${reset} s.`, {
+      retryAfter: reset,
+      headers: headersOf(state),
+    });
+  }
+  return state;
+}
+
+/** The same headers set on a reply one by one, without building an object per request. */
+export function setRateLimitHeaders(reply: { header(name: string, value: string): unknown }, state: RateLimitState): void {
+  reply.header('ratelimit-limit', String(state.limit));
+  reply.header('ratelimit-remaining', String(state.remaining));
+  reply.header('ratelimit-reset', String(state.reset));
 }
 
 /** IETF draft names (api-v2.md). */

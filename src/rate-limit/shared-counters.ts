@@ -33,6 +33,10 @@ export class SharedCounters implements Counters, OnApplicationShutdown {
     return this.counters.hit(key, windowMs, limit);
   }
 
+  hitNow(key: string, windowMs: number, limit?: number): WindowHit | undefined {
+    return this.counters.hitNow?.(key, windowMs, limit);
+  }
+
   bump(key: string, ttlMs: number): Promise<number> {
     return this.counters.bump(key, ttlMs);
   }
