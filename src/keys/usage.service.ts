@@ -7,7 +7,8 @@ import { DetectorsService } from '../audit/detectors.service';
 interface PendingUsage {
   /** UTC day (YYYY-MM-DD) → requests. */
   days: Map<string, number>;
-  lastUsedAt: Date;
+  /** Epoch ms: a Date is made when written, not on every request. */
+  lastUsedAt: number;
   lastUsedIp: string;
   /** Addresses seen since the last flush (bounded), for the new-address detector. */
   addresses: Set<string>;
@@ -71,13 +72,13 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
   record(apiKeyId: string, ip: string, now = Date.now()): void {
     let usage = this.pending.get(apiKeyId);
     if (!usage) {
-      usage = { days: new Map(), lastUsedAt: new Date(now), lastUsedIp: ip, addresses: new Set() };
+      usage = { days: new Map(), lastUsedAt: now, lastUsedIp: ip, addresses: new Set() };
       this.pending.set(apiKeyId, usage);
     }
     if (usage.addresses.size < MAX_ADDRESSES_PER_FLUSH) usage.addresses.add(ip);
     const day = utcDayCached(now);
     usage.days.set(day, (usage.days.get(day) ?? 0) + 1);
-    usage.lastUsedAt = new Date(now);
+    usage.lastUsedAt = now;
     usage.lastUsedIp = ip;
   }
 
@@ -109,7 +110,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
       }
     }
     const lastIds = [...batch.keys()];
-    const lastAt = lastIds.map((id) => (batch.get(id) as PendingUsage).lastUsedAt.toISOString());
+    const lastAt = lastIds.map((id) => new Date((batch.get(id) as PendingUsage).lastUsedAt).toISOString());
     const lastIp = lastIds.map((id) => (batch.get(id) as PendingUsage).lastUsedIp);
     try {
       await this.dataSource.transaction(async (manager) => {
@@ -128,7 +129,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
         );
       });
       await this.detectors.afterUsage(
-        [...batch].map(([id, usage]) => ({ kind: 'api_key' as const, id, addresses: [...usage.addresses], lastUsedAt: usage.lastUsedAt })),
+        [...batch].map(([id, usage]) => ({ kind: 'api_key' as const, id, addresses: [...usage.addresses], lastUsedAt: new Date(usage.lastUsedAt) })),
       );
     } catch (error) {
       this.logger.warn(`usage flush failed, will retry: ${(error as Error).message}`);
@@ -193,7 +194,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
     });
     let thisMonth = 0;
     for (const [day, count] of counts) if (day >= monthStart) thisMonth += count;
-    const lastUsedAt: Date | null = pending?.lastUsedAt ?? stored?.last_used_at ?? null;
+    const lastUsedAt: Date | null = pending ? new Date(pending.lastUsedAt) : (stored?.last_used_at ?? null);
     return { thisMonth, days, lastUsedAt, lastUsedIp: pending?.lastUsedIp ?? stored?.last_used_ip ?? null };
   }
 }
