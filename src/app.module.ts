@@ -12,6 +12,7 @@ import { buildDataSourceOptions } from './database/data-source-options';
 import { CountingTypeOrmLogger, QueryCounter } from './database/query-counter';
 import { DocsController } from './docs/docs.controller';
 import { API_DOCUMENTS } from './docs/docs.tokens';
+import { BenchController } from './operations/bench.controller';
 import { Metrics } from './operations/metrics';
 import { OperationsModule } from './operations/operations.module';
 import { OrganizationsModule } from './organizations/organizations.module';
@@ -78,7 +79,7 @@ export class AppModule {
         WebhooksModule,
         OperationsModule,
       ],
-      controllers: [DocsController],
+      controllers: config.env.BENCH_ROUTES ? [DocsController, BenchController] : [DocsController],
       providers: [{ provide: APP_FILTER, useClass: KeywardExceptionFilter }],
     };
   }

@@ -165,6 +165,14 @@ export class EnvironmentVariables {
   @IsBoolean()
   WEBHOOK_ALLOW_PRIVATE_TARGETS = false;
 
+  /**
+   * Mount the twin routes of `npm run bench` (GET /api/v2/bench/public and /authenticated): one
+   * handler, one public and one behind the guard, so that their ratio is the cost of authentication.
+   */
+  @Transform(({ value }) => value === true || value === 'true' || value === '1')
+  @IsBoolean()
+  BENCH_ROUTES = false;
+
   /** Milliseconds between polls of the webhook delivery queue. */
   @Transform(toInt)
   @IsInt()

@@ -27,6 +27,19 @@ export class AccessCheckDto {
   @ApiProperty({ description: 'Always true: a denial is a 403 with the reason.' }) allowed: true;
 }
 
+/** The body of GET /api/v2/account (also the body of the bench twins). */
+export function accountOf(principal: Principal): AccountDto {
+  return {
+    principal: { type: principal.kind, id: principal.id },
+    authenticated_by: principal.authenticatedBy,
+    user_id: principal.userId,
+    organization_id: principal.organizationId,
+    privileges: [...principal.privileges].sort(),
+    categories: [...principal.categories],
+    groups: [...principal.groups],
+  };
+}
+
 @V2Controller('account', 'Account')
 export class AccountV2Controller {
   constructor(private readonly catalog: PrivilegeCatalogService) {}
@@ -36,15 +49,7 @@ export class AccountV2Controller {
   @ApiOperation({ summary: 'Who am I: the principal, its organization and effective privileges' })
   @ApiOkResponse({ type: AccountDto })
   account(@CurrentPrincipal() principal: Principal): AccountDto {
-    return {
-      principal: { type: principal.kind, id: principal.id },
-      authenticated_by: principal.authenticatedBy,
-      user_id: principal.userId,
-      organization_id: principal.organizationId,
-      privileges: [...principal.privileges].sort(),
-      categories: [...principal.categories],
-      groups: [...principal.groups],
-    };
+    return accountOf(principal);
   }
 
   @Get('check')
