@@ -10,7 +10,16 @@ const MARK = 'keywardInvalidateCredentials';
 interface Entry {
   value: unknown;
   storedAt: number;
+  /** When the entry last moved to the most recently used end. */
+  touchedAt: number;
 }
+
+/**
+ * A hit moves its entry to the most recently used end at most this often: re-inserting on every
+ * hit cost a Map delete and insert per authenticated request, for an eviction order that is
+ * exact to within a second either way.
+ */
+const TOUCH_INTERVAL_MS = 1000;
 
 /**
  * Verified credential lookups, cached in-process so that an authenticated request needs no
@@ -77,20 +86,25 @@ export class CredentialCache implements OnModuleInit, OnApplicationShutdown {
   get<T>(key: string): T | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    if (Date.now() - entry.storedAt > this.config.env.CACHE_TTL_MS) {
+    const now = Date.now();
+    if (now - entry.storedAt > this.config.env.CACHE_TTL_MS) {
       this.entries.delete(key);
       return undefined;
     }
     // Map order is insertion order: re-inserting keeps the least recently used first.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    if (now - entry.touchedAt >= TOUCH_INTERVAL_MS) {
+      entry.touchedAt = now;
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
     return entry.value as T;
   }
 
   /** Stores `value` unless the cache was invalidated since `generation` was read (the lookup began). */
   set(key: string, value: unknown, generation: number): void {
     if (generation !== this.generationValue) return;
-    this.entries.set(key, { value, storedAt: Date.now() });
+    const now = Date.now();
+    this.entries.set(key, { value, storedAt: now, touchedAt: now });
     if (this.entries.size > this.config.env.CACHE_MAX_ENTRIES) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
