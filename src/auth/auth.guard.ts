@@ -73,12 +73,17 @@ export class AuthGuard implements CanActivate {
       body: request.body,
     });
     if (!credential) throw new KeywardError('session', Messages.noCredential);
-    const principal = await this.authentication.authenticate(credential, request).catch((error: unknown) => {
+    let principal: Principal;
+    try {
+      // Synchronous for a cached API key: the usual request waits for nothing here.
+      const resolved = this.authentication.authenticate(credential, request);
+      principal = resolved instanceof Promise ? await resolved : resolved;
+    } catch (error) {
       if (error instanceof KeywardError && error.options.subject) {
         this.securityEvents.authFailure(error.options.subject, error.description, originOf(request));
       }
       throw error;
-    });
+    }
     stripCredentialParameters(request.query, request.body);
     if (principal.registrationKey) throw new KeywardError('access', REGISTRATION_KEY_REFUSAL);
 

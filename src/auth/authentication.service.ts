@@ -26,7 +26,11 @@ export function strategyFor(credential: Credential): 'session' | 'jwt' | 'servic
  */
 @Injectable()
 export class AuthenticationService {
-  authenticate(credential: Credential, request: CredentialRequest): Promise<Principal> {
+  /**
+   * The principal, synchronously when the strategy can answer without waiting (a cached API key),
+   * else a promise. A refusal is thrown, or rejects the promise.
+   */
+  authenticate(credential: Credential, request: CredentialRequest): Principal | Promise<Principal> {
     const strategy = strategyFor(credential);
     request.keywardCredential = credential;
     const registered = registeredStrategy(strategy);
@@ -43,8 +47,10 @@ export class AuthenticationService {
   }
 }
 
+type Validated = Principal | null | false | undefined;
+
 interface ValidatingStrategy {
-  validate(request: CredentialRequest): Promise<Principal | null | false | undefined>;
+  validate(request: CredentialRequest): Validated | Promise<Validated>;
 }
 
 /** The strategy Passport would run under `name` (strategies register themselves when Nest creates them). */
@@ -53,10 +59,13 @@ function registeredStrategy(name: string): unknown {
 }
 
 /** What passport-custom and @nestjs/passport do with `validate`: its error, or no principal, refuses. */
-async function runCustom(strategy: string, registered: ValidatingStrategy, request: CredentialRequest): Promise<Principal> {
-  const principal = await registered.validate(request);
-  if (!principal) throw refusal(strategy);
-  return principal;
+function runCustom(strategy: string, registered: ValidatingStrategy, request: CredentialRequest): Principal | Promise<Principal> {
+  const accept = (principal: Validated): Principal => {
+    if (!principal) throw refusal(strategy);
+    return principal;
+  };
+  const validated = registered.validate(request);
+  return validated instanceof Promise ? validated.then(accept) : accept(validated);
 }
 
 function refusal(strategy: string): KeywardError {

@@ -33,8 +33,20 @@ interface KeyRow {
 export interface AuthenticatedKey {
   principal: Principal;
   /** The key's organization and its ancestors, root first, ending with the key's own. */
-  organizationPath: string[];
+  organizationPath: readonly string[];
   expiresAt: Date | null;
+}
+
+/** What a stored row grants, derived once per cached row instead of on every request. */
+interface RowScope {
+  privileges: ReadonlySet<string>;
+  categories: readonly string[];
+  groups: readonly string[];
+  organizationPath: readonly string[];
+}
+
+function cacheKey(digest: Buffer): string {
+  return `api_key:${digest.toString('base64')}`;
 }
 
 /** A presented API key → its principal, or the contract's error for its state. */
@@ -46,6 +58,9 @@ export class ApiKeyAuthenticator {
     private readonly cache: CredentialCache,
   ) {}
 
+  /** Keyed by the cached row object: a reload (or an invalidation) makes a new row and a new scope. */
+  private readonly scopes = new WeakMap<KeyRow, RowScope>();
+
   digest(key: string): Buffer {
     return keyedDigest(this.config.appSecret, key, API_KEY_DIGEST_PURPOSE);
   }
@@ -55,14 +70,14 @@ export class ApiKeyAuthenticator {
    * own last), and its principal, judged when asked (so a caller can check tenancy first). Null
    * if unknown.
    */
-  async find(key: string): Promise<{ organizationPath: string[]; judge: (origin: RequestOrigin) => AuthenticatedKey } | null> {
+  async find(key: string): Promise<{ organizationPath: readonly string[]; judge: (origin: RequestOrigin) => AuthenticatedKey } | null> {
     const row = await this.lookup(this.digest(key));
-    return row ? { organizationPath: [...row.ancestor_ids, row.organization_id], judge: (origin) => this.judge(row, origin) } : null;
+    return row ? { organizationPath: this.scopeOf(row).organizationPath, judge: (origin) => this.judge(row, origin) } : null;
   }
 
   /** The stored state of a key: from the cache, or one indexed lookup by digest (never a scan). */
   private lookup(digest: Buffer): Promise<KeyRow | null> {
-    return this.cache.through(`api_key:${digest.toString('base64')}`, () => this.load(digest));
+    return this.cache.through(cacheKey(digest), () => this.load(digest));
   }
 
   private async load(digest: Buffer): Promise<KeyRow | null> {
@@ -81,11 +96,36 @@ export class ApiKeyAuthenticator {
     return rows[0] ?? null;
   }
 
-  /** The key's principal, or the contract's error for its state (judged now, even on a cache hit). */
-  async authenticate(key: string, origin: RequestOrigin): Promise<AuthenticatedKey> {
-    const row = await this.lookup(this.digest(key));
-    if (!row) throw new KeywardError('session', Messages.invalidApiKey);
-    return this.judge(row, origin);
+  /**
+   * The key's principal, or the contract's error for its state (judged now, even on a cache hit).
+   * On a cache hit (the hot path) the answer, or the refusal, is given synchronously: no promise.
+   */
+  authenticate(key: string, origin: RequestOrigin): AuthenticatedKey | Promise<AuthenticatedKey> {
+    const digest = this.digest(key);
+    const cached = this.cache.get<KeyRow>(cacheKey(digest));
+    if (cached !== undefined) return this.judge(cached, origin);
+    return this.lookup(digest).then((row) => {
+      if (!row) throw new KeywardError('session', Messages.invalidApiKey);
+      return this.judge(row, origin);
+    });
+  }
+
+  private scopeOf(row: KeyRow): RowScope {
+    let scope = this.scopes.get(row);
+    if (!scope) {
+      const granted =
+        row.type === 'registration'
+          ? { privileges: new Set([REGISTER_SERVERS]), categories: [], groups: [] }
+          : unionScope({ privileges: row.privileges, categories: row.categories, groups: row.groups }, row.roles);
+      scope = {
+        privileges: new Set(granted.privileges),
+        categories: [...granted.categories],
+        groups: [...granted.groups],
+        organizationPath: [...row.ancestor_ids, row.organization_id],
+      };
+      this.scopes.set(row, scope);
+    }
+    return scope;
   }
 
   private judge(row: KeyRow, origin: RequestOrigin): AuthenticatedKey {
@@ -96,26 +136,24 @@ export class ApiKeyAuthenticator {
     const subject = { organizationId: row.organization_id, kind: 'api_key' as const, id: row.id };
     if (refusal) throw refusal.about(subject);
     if (!row.operational) throw new KeywardError('access', Denials.organizationDisabled).about(subject);
-    const registration = row.type === 'registration';
-    const scope = registration
-      ? { privileges: new Set([REGISTER_SERVERS]), categories: [], groups: [] }
-      : unionScope({ privileges: row.privileges, categories: row.categories, groups: row.groups }, row.roles);
+    const scope = this.scopeOf(row);
     return {
       principal: {
         kind: 'api_key',
         id: row.id,
         userId: null,
         organizationId: row.organization_id,
-        privileges: new Set(scope.privileges),
-        categories: [...scope.categories],
-        groups: [...scope.groups],
+        // Shared by every request of this cached row: read-only by type (Principal).
+        privileges: scope.privileges,
+        categories: scope.categories,
+        groups: scope.groups,
         authenticatedBy: 'api_key',
         apiKeyId: row.id,
-        registrationKey: registration,
+        registrationKey: row.type === 'registration',
         maxPerSec: row.max_per_sec ?? undefined,
         origin,
       },
-      organizationPath: [...row.ancestor_ids, row.organization_id],
+      organizationPath: scope.organizationPath,
       expiresAt: row.expires_at,
     };
   }

@@ -14,9 +14,11 @@ export class ApiKeyStrategy extends PassportStrategy(CustomStrategy, 'api-key') 
     super();
   }
 
-  async validate(request: CredentialRequest): Promise<Principal> {
+  /** Synchronous when the key's state is cached (see ApiKeyAuthenticator.authenticate). */
+  validate(request: CredentialRequest): Principal | Promise<Principal> {
     const value = request.keywardCredential?.value;
     if (!value) throw new KeywardError('session', Messages.invalidApiKey);
-    return (await this.keys.authenticate(value, originOf(request))).principal;
+    const authenticated = this.keys.authenticate(value, originOf(request));
+    return authenticated instanceof Promise ? authenticated.then((key) => key.principal) : authenticated.principal;
   }
 }
