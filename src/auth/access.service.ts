@@ -49,6 +49,12 @@ export class AccessService {
     return access ?? this.load(userId, organizationId);
   }
 
+  /** `forUser` from the cache alone; undefined when only `forUser` can tell (not cached, or refused). */
+  forUserNow(userId: string, organizationId: string): OrganizationAccess | undefined {
+    if (!isUuid(organizationId)) return undefined;
+    return this.cache.get<OrganizationAccess>(`access:${userId}:${organizationId}`) ?? undefined;
+  }
+
   private async load(userId: string, organizationId: string): Promise<OrganizationAccess> {
     const rows: AccessRow[] = await this.dataSource.query(
       `SELECT

@@ -41,7 +41,7 @@ export class AuthenticationService {
     if (registered instanceof CustomStrategy) return runCustom(strategy, registered as unknown as ValidatingStrategy, request);
     if (registered instanceof JwtStrategy) {
       const cached = registered.fromVerifiedCache(request);
-      if (cached) return cached;
+      if (cached !== null) return cached;
     }
     return runStrategy(strategy, request);
   }

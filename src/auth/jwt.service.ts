@@ -68,6 +68,11 @@ export class JwtService {
     }
   }
 
+  /** False when "not revoked" is cached; undefined when only `isRevoked` can tell. */
+  isRevokedNow(jti: string): false | undefined {
+    return this.cache.get<true>(`jti:${jti}`) === true ? false : undefined;
+  }
+
   /** Only "not revoked" is cached; a refresh (which revokes) empties the cache on every instance. */
   async isRevoked(jti: string): Promise<boolean> {
     const live = await this.cache.through(`jti:${jti}`, async () => {

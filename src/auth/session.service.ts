@@ -61,6 +61,12 @@ export class SessionService {
     return this.stillLive(await this.cache.through(`session_id:${id}`, () => this.findLive('s.id = $1', id)));
   }
 
+  /** `resolveById` from the cache alone; undefined when the session is not cached. */
+  resolveByIdNow(id: string): LiveSession | null | undefined {
+    const cached = this.cache.get<LiveSession>(`session_id:${id}`);
+    return cached === undefined ? undefined : this.stillLive(cached);
+  }
+
   /**
    * Time-based ends are judged on every use, cached or not; a use counts as activity at once in
    * memory, and reaches the database when the cached entry is next reloaded (within the cache TTL).

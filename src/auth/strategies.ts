@@ -98,7 +98,7 @@ export class JwtStrategy extends PassportStrategy(JwtStrategyBase, 'jwt') {
       super.authenticate(incoming, options);
       return;
     }
-    resolved.then(
+    Promise.resolve(resolved).then(
       (principal) => this.success(principal),
       (error: unknown) => this.error(error as Error),
     );
@@ -109,12 +109,29 @@ export class JwtStrategy extends PassportStrategy(JwtStrategyBase, 'jwt') {
    * or null when the signature must be verified (not cached, or the claims are no longer in force).
    * AuthenticationService calls it first, without Passport's per-request setup.
    */
-  fromVerifiedCache(request: CredentialRequest): Promise<Principal> | null {
+  fromVerifiedCache(request: CredentialRequest): Principal | Promise<Principal> | null {
     const token = request.keywardCredential?.value;
     const claims = token ? this.cache.get<AccessTokenClaims>(verifiedKey(token)) : undefined;
     if (!claims || !claimsInForce(claims, Math.floor(Date.now() / 1000))) return null;
     request.keywardVerifiedClaims = claims;
-    return this.validate(request, claims);
+    return this.validateNow(request, claims) ?? this.validate(request, claims);
+  }
+
+  /**
+   * `validate`'s happy path from cached state alone (token not revoked, session live and the
+   * user's, access in the organization), without a promise; undefined whenever anything is not
+   * cached or not accepted, and then `validate` decides everything again, refusals included.
+   */
+  private validateNow(request: CredentialRequest, claims: AccessTokenClaims): Principal | undefined {
+    if (typeof claims.sid !== 'string' || typeof claims.jti !== 'string' || typeof claims.sub !== 'string') return undefined;
+    if (this.tokens.isRevokedNow(claims.jti) !== false) return undefined;
+    const live = this.sessions.resolveByIdNow(claims.sid);
+    if (!live || live.session.userId !== claims.sub) return undefined;
+    return this.principals.createNow(request, live.session.userId, live.session.organizationId, {
+      authenticatedBy: 'jwt',
+      sessionId: live.session.id,
+      token: { jti: claims.jti, exp: claims.exp },
+    });
   }
 
   async validate(request: CredentialRequest, claims: AccessTokenClaims): Promise<Principal> {

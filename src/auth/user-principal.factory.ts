@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AccessService } from './access.service';
+import { AccessService, OrganizationAccess } from './access.service';
 import { CredentialType, Principal, RequestOrigin } from './principal';
 
 export function originOf(request: FastifyRequest): RequestOrigin {
@@ -22,19 +22,42 @@ export class UserPrincipalFactory {
     credentialOrganizationId: string,
     extras: { authenticatedBy: CredentialType; sessionId: string; token?: Principal['token'] },
   ): Promise<Principal> {
-    const requested = request.headers['x-organization-id'];
-    const organizationId = typeof requested === 'string' && requested !== '' ? requested : credentialOrganizationId;
-    const access = await this.access.forUser(userId, organizationId);
-    return {
-      kind: 'user',
-      id: userId,
-      userId,
-      organizationId: access.organizationId,
-      privileges: access.privileges,
-      categories: access.categories,
-      groups: access.groups,
-      origin: originOf(request),
-      ...extras,
-    };
+    const access = await this.access.forUser(userId, organizationOf(request, credentialOrganizationId));
+    return principalOf(request, userId, access, extras);
   }
+
+  /** `create` from the cached access alone; undefined when only `create` can tell. */
+  createNow(
+    request: FastifyRequest,
+    userId: string,
+    credentialOrganizationId: string,
+    extras: { authenticatedBy: CredentialType; sessionId: string; token?: Principal['token'] },
+  ): Principal | undefined {
+    const access = this.access.forUserNow(userId, organizationOf(request, credentialOrganizationId));
+    return access && principalOf(request, userId, access, extras);
+  }
+}
+
+function organizationOf(request: FastifyRequest, credentialOrganizationId: string): string {
+  const requested = request.headers['x-organization-id'];
+  return typeof requested === 'string' && requested !== '' ? requested : credentialOrganizationId;
+}
+
+function principalOf(
+  request: FastifyRequest,
+  userId: string,
+  access: OrganizationAccess,
+  extras: { authenticatedBy: CredentialType; sessionId: string; token?: Principal['token'] },
+): Principal {
+  return {
+    kind: 'user',
+    id: userId,
+    userId,
+    organizationId: access.organizationId,
+    privileges: access.privileges,
+    categories: access.categories,
+    groups: access.groups,
+    origin: originOf(request),
+    ...extras,
+  };
 }
