@@ -14,6 +14,13 @@ import { rssMegabytes, startServer, TestServer } from '../tools/server-process';
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const SEEDED_KEYS = Number(process.env.BENCH_KEYS ?? 100_000);
+/**
+ * The latency figures are taken with this many connections, each sending its next request when the
+ * last is answered: the server then has headroom, and p99 is the time a request takes. At the
+ * throughput runs' saturation p99 is mostly time spent queued behind other requests, so it only
+ * restates the throughput ratio (and on this two-core machine the load generator takes one core).
+ */
+const LATENCY_CONNECTIONS = Number(process.env.BENCH_LATENCY_CONNECTIONS ?? 2);
 
 interface Run {
   rps: number;
@@ -32,12 +39,22 @@ interface Figure {
   detail: string;
 }
 
+/**
+ * One autocannon run. Latencies are each response's own time (autocannon's summary rounds them to
+ * whole milliseconds, too coarse for a p99 of a fraction of one).
+ */
 async function load(url: string, options: Partial<autocannon.Options> = {}): Promise<Run> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...options });
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...options }, (error, outcome) => (error ? reject(error) : resolve(outcome)));
+    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  });
+  latencies.sort((a, b) => a - b);
+  const percentile = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN) * 100) / 100;
   return {
     rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    p50: percentile(0.5),
+    p99: percentile(0.99),
     requests: result.requests.total,
     errors: result.errors,
     non2xx: result.non2xx,
@@ -130,13 +147,17 @@ async function benchMode(label: string): Promise<Figure[]> {
     const queriesPerRequest = ((await queryCount(server)) - queriesBefore - 1) / keyed.requests;
     const limited = await load(authenticated, { headers: { 'x-api-key': limitedKey } });
     const jwt = await load(authenticated, { headers: { authorization: `Bearer ${login.token}` } });
+    const latency = { connections: LATENCY_CONNECTIONS };
+    const baseLatency = await load(unauthenticated, latency);
     const verify = await load(`${server.url}/api/v2/api-keys/verify`, {
+      ...latency,
       method: 'POST',
       headers: { 'x-api-key': verifierKey, 'content-type': 'application/json' },
       body: JSON.stringify({ key: plainKey, privilege: 'view_api_keys' }),
     });
-    const [underLogins] = await Promise.all([
-      load(authenticated, { headers: { 'x-api-key': plainKey } }),
+    const keyedLatency = await load(authenticated, { ...latency, headers: { 'x-api-key': plainKey } });
+    const [underLogins, logins] = await Promise.all([
+      load(authenticated, { ...latency, headers: { 'x-api-key': plainKey } }),
       load(`${server.url}/api/v2/auth/login`, {
         method: 'POST',
         connections: 2,
@@ -162,16 +183,28 @@ async function benchMode(label: string): Promise<Figure[]> {
       { name: 'API key GET ÷ unauthenticated', value: ratio(keyed.rps, base.rps), bar: '>= 0.85', pass: keyed.rps / base.rps >= 0.85, detail: rpsDetail(keyed) },
       { name: 'API key with rate limit ÷ unauthenticated', value: ratio(limited.rps, base.rps), bar: '>= 0.80', pass: limited.rps / base.rps >= 0.8, detail: rpsDetail(limited) },
       { name: 'JWT GET ÷ unauthenticated', value: ratio(jwt.rps, base.rps), bar: '>= 0.80', pass: jwt.rps / base.rps >= 0.8, detail: rpsDetail(jwt) },
-      { name: 'verify p99 ÷ unauthenticated p99', value: ratio(verify.p99, base.p99), bar: '<= 2', pass: verify.p99 / base.p99 <= 2, detail: `${verify.p99} ms vs ${base.p99} ms` },
+      {
+        name: 'verify p99 ÷ unauthenticated p99',
+        value: ratio(verify.p99, baseLatency.p99),
+        bar: '<= 2',
+        pass: verify.p99 / baseLatency.p99 <= 2,
+        detail: `${verify.p99} ms vs ${baseLatency.p99} ms (${LATENCY_CONNECTIONS} connections)`,
+      },
       { name: `${SEEDED_KEYS} keys ÷ 10 keys (throughput)`, value: ratio(manyKeys.rps, keyed.rps), bar: '>= 0.95', pass: manyKeys.rps / keyed.rps >= 0.95, detail: rpsDetail(manyKeys) },
       { name: 'database queries per authenticated request', value: Math.round(queriesPerRequest * 1000) / 1000, bar: '0', pass: queriesPerRequest < 0.01, detail: `${keyed.requests} requests` },
-      { name: 'p99 under 20 logins/s ÷ without', value: ratio(underLogins.p99, keyed.p99), bar: '<= 1.5', pass: underLogins.p99 / keyed.p99 <= 1.5, detail: `${underLogins.p99} ms vs ${keyed.p99} ms` },
+      {
+        name: 'p99 under 20 logins/s ÷ without',
+        value: ratio(underLogins.p99, keyedLatency.p99),
+        bar: '<= 1.5',
+        pass: underLogins.p99 / keyedLatency.p99 <= 1.5,
+        detail: `${underLogins.p99} ms vs ${keyedLatency.p99} ms (${LATENCY_CONNECTIONS} connections; ${Math.round(logins.rps * 10) / 10} logins/s done)`,
+      },
       { name: `resident memory with ${SEEDED_KEYS} keys (MB)`, value: Math.round(rss), bar: '<= 300', pass: rss <= 300, detail: 'VmRSS after the many-keys run' },
       {
         name: 'errors (all runs)',
-        value: [base, live, account, keyed, limited, jwt, verify, underLogins, manyKeys].reduce((sum, run) => sum + run.errors + run.non2xx, 0),
+        value: [base, live, account, keyed, limited, jwt, baseLatency, verify, keyedLatency, underLogins, logins, manyKeys].reduce((sum, run) => sum + run.errors + run.non2xx, 0),
         bar: '0',
-        pass: [base, live, account, keyed, limited, jwt, verify, underLogins, manyKeys].every((run) => run.errors + run.non2xx === 0),
+        pass: [base, live, account, keyed, limited, jwt, baseLatency, verify, keyedLatency, underLogins, logins, manyKeys].every((run) => run.errors + run.non2xx === 0),
         detail: 'connection errors and non-2xx answers',
       },
     ];
