@@ -52,16 +52,23 @@ describe('key hygiene policies', () => {
   it('revokes a key unused past the limit as system, reminds once about rotation, and leaves a fresh key alone', async () => {
     const old = await createKey('Old and forgotten');
     const fresh = await createKey('Fresh');
-    await http(server).patch(`/api/v2/organizations/${admin.organizationId}`).set(admin.headers).send({ policies: { revoke_unused_days: 30, rotation_reminder_days: 90 } });
     await withDatabase(server, (client) =>
       client.query(`UPDATE api_keys SET created_at = now() - interval '100 days', last_used_at = now() - interval '40 days' WHERE id = $1`, [old.id]),
     );
     admin = await loginAsAdmin(server);
-    let revoked: Array<{ actor: unknown; details: { reason: string } }> = [];
-    for (let i = 0; i < 60 && revoked.length === 0; i += 1) {
-      await sleep(100);
-      revoked = await records('apikey_delete', old.id);
-    }
+    const eventually = async (action: string, id: string) => {
+      let found: Array<{ actor: unknown; details: { reason: string } }> = [];
+      for (let i = 0; i < 60 && found.length === 0; i += 1) {
+        await sleep(100);
+        found = await records(action, id);
+      }
+      return found;
+    };
+    // The reminder first, then the revocation policy: a sweep that started before the dates were
+    // changed could otherwise revoke the key before any sweep saw it due for rotation.
+    expect(await eventually('apikey_rotation_due', old.id)).toHaveLength(1);
+    await http(server).patch(`/api/v2/organizations/${admin.organizationId}`).set(admin.headers).send({ policies: { revoke_unused_days: 30, rotation_reminder_days: 90 } });
+    const revoked = await eventually('apikey_delete', old.id);
     expect(revoked).toHaveLength(1);
     expect(revoked[0].actor).toEqual({ type: 'system', id: null });
     expect(revoked[0].details.reason).toBe('unused for 30 days (organization policy)');
