@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { REDIS } from '../redis/redis.module';
+import { SharedLoads } from './shared-loads';
 
 const MARK = 'keywardInvalidateCredentials';
 
@@ -35,7 +36,7 @@ export class CredentialCache implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('CredentialCache');
   private readonly entries = new Map<string, Entry>();
   /** Loads under way in the current generation: concurrent misses of one key share one query. */
-  private readonly loading = new Map<string, Promise<unknown>>();
+  private readonly loading = new SharedLoads();
   private generationValue = 0;
   private subscriber: Redis | null = null;
 
@@ -119,22 +120,12 @@ export class CredentialCache implements OnModuleInit, OnApplicationShutdown {
     // each query the database. They share the one load begun in the same generation instead: an
     // invalidation empties `loading` too, so a request arriving after it never receives a result
     // whose query began before it.
-    const pending = this.loading.get(key) as Promise<T | null> | undefined;
-    if (pending) return pending;
     const generation = this.generationValue;
-    const loaded = load().then(
-      (value) => {
-        if (this.loading.get(key) === loaded) this.loading.delete(key);
-        if (value !== null) this.set(key, value, generation);
-        return value;
-      },
-      (error: unknown) => {
-        if (this.loading.get(key) === loaded) this.loading.delete(key);
-        throw error;
-      },
-    );
-    this.loading.set(key, loaded);
-    return loaded;
+    return this.loading.run(key, async () => {
+      const value = await load();
+      if (value !== null) this.set(key, value, generation);
+      return value;
+    });
   }
 
   /** Marks the transaction: when it commits, every instance drops its cached credentials. */
