@@ -85,15 +85,27 @@ describe('activity log', () => {
     await Promise.all(Array.from({ length: 4 }, () => http(server).get('/api/v2/account').set('X-API-Key', limited.body.secret)));
     await new Promise((resolve) => setTimeout(resolve, 1600));
     const failures = await http(server).get(`/api/v2/activity?action=auth_failure&target_id=${disabled.body.api_key.id}`).set(admin.headers);
-    expect(failures.body.data).toHaveLength(1);
-    expect(failures.body.data[0]).toMatchObject({
-      outcome: 'failure',
-      actor: { type: 'api_key', id: disabled.body.api_key.id },
-      details: { count: 5, reasons: { 'API Key is disabled': 5 }, addresses: ['127.0.0.1'] },
-    });
-    const limitedRecords = await http(server).get(`/api/v2/activity?action=rate_limited&target_id=${limited.body.api_key.id}`).set(admin.headers);
-    expect(limitedRecords.body.data).toHaveLength(1);
-    expect(limitedRecords.body.data[0].details.count).toBeGreaterThanOrEqual(2);
+    // The suite's window is 1 s, so five requests on a slow machine may fall into two windows:
+    // one record per window, never one per request, and the counts add up.
+    type Aggregated = { outcome: string; actor: unknown; details: { count: number; reasons: Record<string, number>; addresses: string[]; window_start: string } };
+    const onePerWindow = (records: Aggregated[]) => new Set(records.map((record) => record.details.window_start)).size === records.length;
+    const total = (records: Aggregated[]) => records.reduce((sum, record) => sum + record.details.count, 0);
+    const failureRecords = failures.body.data as Aggregated[];
+    expect(failureRecords.length).toBeGreaterThanOrEqual(1);
+    expect(failureRecords.length).toBeLessThanOrEqual(2);
+    expect(onePerWindow(failureRecords)).toBe(true);
+    expect(total(failureRecords)).toBe(5);
+    for (const record of failureRecords) {
+      expect(record).toMatchObject({
+        outcome: 'failure',
+        actor: { type: 'api_key', id: disabled.body.api_key.id },
+        details: { reasons: { 'API Key is disabled': record.details.count }, addresses: ['127.0.0.1'] },
+      });
+    }
+    const limitedRecords = (await http(server).get(`/api/v2/activity?action=rate_limited&target_id=${limited.body.api_key.id}`).set(admin.headers)).body.data as Aggregated[];
+    expect(limitedRecords.length).toBeGreaterThanOrEqual(1);
+    expect(onePerWindow(limitedRecords)).toBe(true);
+    expect(total(limitedRecords)).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(failures.body)).not.toContain(disabled.body.secret);
     expect((await integrity()).valid).toBe(true);
   });
