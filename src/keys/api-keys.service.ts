@@ -287,15 +287,16 @@ export class ApiKeysService {
       if (denial && need.privilege !== undefined && !(need.privilege in BUILT_IN_PRIVILEGES)) {
         denial = accessDenial(keyPrincipal, need, await this.catalog.titles(keyPrincipal.organizationId));
       }
-      const base = {
+      return {
+        valid: denial === null,
+        code: denial === null ? null : 'access',
+        description: denial,
         keyId: keyPrincipal.id,
         organizationId: keyPrincipal.organizationId,
         privileges: [...keyPrincipal.privileges].sort(),
         expiresAt,
         ratelimit,
       };
-      if (denial) return { ...base, valid: false, code: 'access', description: denial };
-      return { ...base, valid: true, code: null, description: null };
     } catch (error) {
       if (!(error instanceof KeywardError)) throw error;
       return {

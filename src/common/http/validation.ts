@@ -2,6 +2,7 @@ import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/commo
 import { plainToInstance } from 'class-transformer';
 import { ApiVersion } from '../errors/api-version';
 import { FieldError, KeywardError, Messages } from '../errors/keyward-error';
+import { planFor } from './validation-plan';
 
 /**
  * v2 rejects unknown properties (api-v2.md); v1 drops them, since xyOps scripts send extra
@@ -46,7 +47,28 @@ class KeywardValidationPipe extends ValidationPipe {
         }
       }
     }
+    if (metatype && (metadata.type === 'body' || metadata.type === 'query')) {
+      const entity = this.planned(value, metatype);
+      if (entity) return entity;
+    }
     return super.transform(value, metadata);
+  }
+
+  /**
+   * The DTO built as ValidationPipe builds it, when its plan says class-validator would pass it
+   * (validation-plan.ts); otherwise undefined, and ValidationPipe does the whole work.
+   */
+  private planned(value: unknown, metatype: NonNullable<ArgumentMetadata['metatype']>): object | undefined {
+    const plan = planFor(metatype);
+    if (!plan || typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    // Only the DTO's own property names (so no __proto__ or constructor to strip first), with
+    // values as JSON or a query string gives them: scalars or arrays, never a nested object.
+    for (const [key, field] of Object.entries(value)) {
+      if (!plan.properties.has(key)) return undefined;
+      if (typeof field === 'object' && field !== null && !Array.isArray(field)) return undefined;
+    }
+    const entity = plainToInstance(metatype, value, this.transformOptions) as object;
+    return entity.constructor === metatype && plan.passes(entity) ? entity : undefined;
   }
 }
 

@@ -1,0 +1,96 @@
+import { getMetadataStorage, ValidationArguments, ValidationTypes } from 'class-validator';
+import type { ConstraintMetadata } from 'class-validator/types/metadata/ConstraintMetadata';
+import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
+
+/**
+ * A DTO's class-validator rules, read once, to answer "would class-validator find nothing wrong?"
+ * without running it.
+ *
+ * class-validator looks a class's rules up again on every call (scanning every registered class
+ * for inherited ones) and builds an error object for every property, also when all pass. On the
+ * verify route that was about a fifth of the server's time. A plan calls the same constraint
+ * functions in the same order on the same transformed object, so it passes exactly what
+ * class-validator passes. It only ever says "passes": when it cannot tell, or something fails, the
+ * pipe runs class-validator as before, and every error message still comes from class-validator.
+ *
+ * A DTO has a plan only when all its rules are plain synchronous ones: constraints (IsString,
+ * MaxLength, Matches, custom validators...) without `each`, and conditions (IsOptional,
+ * ValidateIf). Nested objects, IsDefined, promise validation and groups are left to
+ * class-validator (planFor answers null).
+ */
+export interface ValidationPlan {
+  /** The DTO's property names: a value with any other own property is not for the plan. */
+  readonly properties: ReadonlySet<string>;
+  /** True only when class-validator (whitelist, no groups) would report no error for `entity`. */
+  passes(entity: object): boolean;
+}
+
+interface PropertyRules {
+  name: string;
+  conditions: ValidationMetadata[];
+  constraints: { metadata: ValidationMetadata; validators: ConstraintMetadata[] }[];
+}
+
+const plans = new WeakMap<object, ValidationPlan | null>();
+
+export function planFor(metatype: abstract new (...args: never[]) => unknown): ValidationPlan | null {
+  let plan = plans.get(metatype);
+  if (plan === undefined) {
+    plan = buildPlan(metatype);
+    plans.set(metatype, plan);
+  }
+  return plan;
+}
+
+function buildPlan(metatype: abstract new (...args: never[]) => unknown): ValidationPlan | null {
+  const storage = getMetadataStorage();
+  // The arguments class-validator's executor passes when no groups are given.
+  const rules = storage.getTargetValidationMetadatas(metatype as never, '', false, false, undefined as never);
+  if (rules.length === 0) return null;
+  const byProperty = new Map<string, PropertyRules>();
+  for (const rule of rules) {
+    if (rule.groups?.length || rule.always !== undefined || rule.each) return null;
+    let property = byProperty.get(rule.propertyName);
+    if (!property) {
+      property = { name: rule.propertyName, conditions: [], constraints: [] };
+      byProperty.set(rule.propertyName, property);
+    }
+    if (rule.type === ValidationTypes.CONDITIONAL_VALIDATION) property.conditions.push(rule);
+    else if (rule.type === ValidationTypes.CUSTOM_VALIDATION) {
+      property.constraints.push({ metadata: rule, validators: storage.getTargetValidatorConstraints(rule.constraintCls) });
+    } else return null;
+  }
+  const properties = [...byProperty.values()];
+  return {
+    properties: new Set(byProperty.keys()),
+    passes(entity: object): boolean {
+      for (const key of Object.keys(entity)) if (!byProperty.has(key)) return false;
+      for (const property of properties) if (!propertyPasses(entity, property)) return false;
+      return true;
+    },
+  };
+}
+
+function propertyPasses(entity: object, property: PropertyRules): boolean {
+  const value: unknown = (entity as Record<string, unknown>)[property.name];
+  for (const condition of property.conditions) {
+    const applies = (condition.constraints[0] as (object: object, value: unknown) => boolean)(entity, value);
+    if (!applies) return true;
+  }
+  for (const { metadata, validators } of property.constraints) {
+    if (metadata.validateIf && !metadata.validateIf(entity, value)) continue;
+    for (const validator of validators) {
+      const args: ValidationArguments = {
+        targetName: entity.constructor?.name,
+        property: property.name,
+        object: entity,
+        value,
+        constraints: metadata.constraints,
+      };
+      const valid: unknown = validator.instance.validate(value, args);
+      // A promise (an async validator) is class-validator's to await.
+      if (!valid || typeof (valid as PromiseLike<unknown>).then === 'function') return false;
+    }
+  }
+  return true;
+}

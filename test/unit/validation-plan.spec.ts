@@ -1,0 +1,137 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  Validate,
+  ValidateIf,
+  ValidateNested,
+  validateSync,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
+import fc from 'fast-check';
+import { planFor } from '../../src/common/http/validation-plan';
+
+// DTOs with the kinds of rules the service's DTOs use (those import Nest, which jest cannot load).
+class VerifyLike {
+  @IsString() @MinLength(1) @MaxLength(20) key: string;
+  @IsOptional() @IsString() @MaxLength(8) privilege?: string;
+  @IsOptional() @IsString() @MaxLength(8) category?: string;
+}
+
+class ListLike {
+  @IsOptional() @IsIn(['active', 'revoked']) status?: string;
+  @IsOptional() @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value)) @IsInt() @Min(1) @Max(100) limit?: number;
+  @IsOptional() @IsBoolean() active?: boolean;
+  @IsOptional() @Matches(/^[a-z_]+$/) @MaxLength(10) name?: string;
+  @IsOptional() @IsArray() @ArrayMaxSize(3) tags?: string[];
+  @ValidateIf((dto: ListLike) => dto.active === true) @IsEmail() email?: string;
+}
+
+class NestedChild {
+  @IsString() name: string;
+}
+class WithNested {
+  @ValidateNested() @Type(() => NestedChild) child: NestedChild;
+}
+class WithEach {
+  @IsString({ each: true }) names: string[];
+}
+class WithDefined {
+  @IsDefined() id: string;
+}
+class WithGroups {
+  @IsString({ groups: ['create'] }) title: string;
+}
+@ValidatorConstraint({ async: true })
+class AsyncRule implements ValidatorConstraintInterface {
+  async validate(): Promise<boolean> {
+    return true;
+  }
+}
+class WithAsync {
+  @Validate(AsyncRule) title: string;
+}
+class Empty {}
+
+const OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true };
+
+/** What ValidationPipe would decide for this plain value. */
+function classValidatorPasses<T extends object>(metatype: new () => T, plain: object): boolean {
+  return validateSync(plainToInstance(metatype, plain) as object, OPTIONS).length === 0;
+}
+
+function planPasses<T extends object>(metatype: new () => T, plain: object): boolean {
+  const plan = planFor(metatype);
+  if (!plan) throw new Error(`${metatype.name} has no plan`);
+  return plan.passes(plainToInstance(metatype, plain) as object);
+}
+
+const anyValue = fc.oneof(
+  fc.string({ maxLength: 25 }),
+  fc.constantFrom('', 'active', 'revoked', 'run_jobs', 'a@b.co', 'not an email', '5', '500', '0', 'x'.repeat(21)),
+  fc.integer({ min: -5, max: 200 }),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.array(fc.oneof(fc.string({ maxLength: 5 }), fc.integer()), { maxLength: 5 }),
+);
+
+function recordOf(keys: string[]) {
+  return fc.dictionary(fc.constantFrom(...keys, 'unknown', 'constructor'), anyValue, { maxKeys: keys.length + 2 });
+}
+
+describe('validation plans', () => {
+  it('pass exactly what class-validator passes, for simple DTOs', () => {
+    const cases: [new () => object, string[]][] = [
+      [VerifyLike, ['key', 'privilege', 'category']],
+      [ListLike, ['status', 'limit', 'active', 'name', 'tags', 'email']],
+    ];
+    for (const [metatype, keys] of cases) {
+      fc.assert(
+        fc.property(recordOf(keys), (plain) => {
+          expect(planPasses(metatype, plain)).toBe(classValidatorPasses(metatype, plain));
+        }),
+        { numRuns: 3000 },
+      );
+    }
+  });
+
+  it('pass ordinary valid values, so the pipe takes the short way for them', () => {
+    expect(planPasses(VerifyLike, { key: 'abc', privilege: 'run_jobs' })).toBe(true);
+    expect(planPasses(ListLike, { limit: '50', status: 'active', tags: ['a'] })).toBe(true);
+    expect(planPasses(ListLike, { active: true, email: 'a@b.co' })).toBe(true);
+  });
+
+  it('refuse what class-validator refuses: missing, too long, unknown, a failed condition', () => {
+    expect(planPasses(VerifyLike, {})).toBe(false);
+    expect(planPasses(VerifyLike, { key: 'x'.repeat(21) })).toBe(false);
+    expect(planPasses(VerifyLike, { key: 'abc', extra: 1 })).toBe(false);
+    expect(planPasses(ListLike, { active: true, email: 'nope' })).toBe(false);
+    expect(planPasses(ListLike, { limit: '500' })).toBe(false);
+  });
+
+  it('are not made for rules they do not handle, which stay with class-validator', () => {
+    for (const metatype of [WithNested, WithEach, WithDefined, WithGroups, Empty]) {
+      expect(planFor(metatype)).toBeNull();
+    }
+  });
+
+  it('leave an asynchronous rule to class-validator, which awaits it', () => {
+    expect(planPasses(WithAsync, { title: 'x' })).toBe(false);
+  });
+});
