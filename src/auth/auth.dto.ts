@@ -85,11 +85,11 @@ export class V2LoginResponseDto {
   @ApiProperty({ type: OrganizationSummaryDto }) organization: OrganizationSummaryDto;
 }
 
-export function mapUserSummary(user: UserEntity): UserSummaryDto {
+export function mapUserSummary(user: Pick<UserEntity, 'id' | 'email' | 'name'>): UserSummaryDto {
   return { id: user.id, email: user.email, name: user.name };
 }
 
-export function mapOrganizationSummary(organization: OrganizationEntity): OrganizationSummaryDto {
+export function mapOrganizationSummary(organization: Pick<OrganizationEntity, 'id' | 'name' | 'slug'>): OrganizationSummaryDto {
   return { id: organization.id, name: organization.name, slug: organization.slug };
 }
 

@@ -17,6 +17,9 @@ import { PasswordService } from './password.service';
 import { Principal, RequestOrigin, requireUserId } from './principal';
 import { SessionService } from './session.service';
 
+export type LoginUser = Pick<UserEntity, 'id' | 'email' | 'name' | 'active'>;
+export type HomeOrganization = Pick<OrganizationEntity, 'id' | 'name' | 'slug'>;
+
 export interface LoginResult {
   sessionId: string;
   csrfToken: string;
@@ -24,8 +27,15 @@ export interface LoginResult {
   token: IssuedToken;
   /** Seconds until the session ends at the latest. */
   sessionExpiresIn: number;
-  user: UserEntity;
-  organization: OrganizationEntity;
+  user: LoginUser;
+  organization: HomeOrganization;
+}
+
+/** A user as a login needs it: with the password hash and the organization the login lands in. */
+interface Account extends LoginUser {
+  passwordHash: string;
+  /** The user's oldest membership's organization; null when the user belongs to none. */
+  home: HomeOrganization | null;
 }
 
 @Injectable()
@@ -54,17 +64,15 @@ export class LoginService {
     await this.throttle.admit(origin.ip);
     const { failures, delayMs } = await this.throttle.recordAttempt(identifier);
     if (delayMs > 0) await sleep(delayMs);
-    const user = await this.dataSource.manager
-      .createQueryBuilder(UserEntity, 'u')
-      .where('lower(u.email) = lower(:email)', { email: identifier })
-      .getOne();
-    const passwordMatches = await this.passwords.verify(user?.passwordHash ?? null, password);
-    if (!user || !passwordMatches || !user.active) {
+    const account = await this.findAccount(identifier);
+    const passwordMatches = await this.passwords.verify(account?.passwordHash ?? null, password);
+    if (!account || !passwordMatches || !account.active) {
       // Recorded off the response path: a known account answers as fast as an unknown one.
-      if (user) void this.recordFailure(user, origin, failures);
+      if (account) void this.recordFailure(account, origin, failures);
       throw new KeywardError('login', Messages.loginIncorrect);
     }
-    const home = await this.homeOrganization(user.id);
+    const { home } = account;
+    const user: LoginUser = { id: account.id, email: account.email, name: account.name, active: account.active };
     if (!home) throw new KeywardError('login', Messages.loginIncorrect);
     await this.throttle.recordSuccess(identifier);
     return this.dataSource.transaction(async (manager) => {
@@ -152,16 +160,15 @@ export class LoginService {
     });
   }
 
-  private async recordFailure(user: UserEntity, origin: RequestOrigin, failures: number): Promise<void> {
+  private async recordFailure(account: Account, origin: RequestOrigin, failures: number): Promise<void> {
     try {
-      const home = await this.homeOrganization(user.id);
-      if (home) await this.writeFailureRecords(user, home, origin, failures);
+      if (account.home) await this.writeFailureRecords(account, account.home, origin, failures);
     } catch (error) {
       this.logger.warn(`could not record a failed login: ${(error as Error).message}`);
     }
   }
 
-  private async writeFailureRecords(user: UserEntity, home: OrganizationEntity, origin: RequestOrigin, failures: number) {
+  private async writeFailureRecords(user: LoginUser, home: HomeOrganization, origin: RequestOrigin, failures: number) {
     const actor = { kind: 'user' as const, id: user.id, origin };
     const target = { kind: 'user', id: user.id };
     await this.activity.recordSecurityEvent(actor, {
@@ -182,15 +189,28 @@ export class LoginService {
     }
   }
 
-  /** The organization a login lands in: the user's oldest membership. */
-  private async homeOrganization(userId: string): Promise<OrganizationEntity | null> {
-    return this.dataSource.manager
-      .createQueryBuilder(OrganizationEntity, 'o')
-      .innerJoin('memberships', 'm', 'm.organization_id = o.id')
-      .where('m.user_id = :userId', { userId })
-      .orderBy('m.created_at', 'ASC')
-      .addOrderBy('m.id', 'ASC')
-      .getOne();
+  /**
+   * The account for a login name with its home organization (the user's oldest membership), in
+   * one statement: one round trip less per login than looking the organization up after the
+   * password check. An unknown name costs the same statement.
+   */
+  private async findAccount(identifier: string): Promise<Account | null> {
+    const rows: Array<LoginUser & { passwordHash: string; homeId: string | null; homeName: string; homeSlug: string }> = await this.dataSource.query(
+      `SELECT u.id, u.email, u.name, u.password_hash AS "passwordHash", u.active,
+              home.id AS "homeId", home.name AS "homeName", home.slug AS "homeSlug"
+       FROM users u
+       LEFT JOIN LATERAL (
+         SELECT o.id, o.name, o.slug FROM memberships m JOIN organizations o ON o.id = m.organization_id
+         WHERE m.user_id = u.id ORDER BY m.created_at ASC, m.id ASC LIMIT 1
+       ) home ON true
+       WHERE lower(u.email) = lower($1)
+       LIMIT 1`,
+      [identifier],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const { homeId, homeName, homeSlug, ...account } = row;
+    return { ...account, home: homeId === null ? null : { id: homeId, name: homeName, slug: homeSlug } };
   }
 }
 
