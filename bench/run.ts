@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import pino from 'pino';
 import { EmbeddedPostgres } from '../src/database/embedded-postgres';
-import { rssMegabytes, startServer, TestServer } from '../tools/server-process';
+import { mainThreadCpuMicros, rssMegabytes, startServer, TestServer } from '../tools/server-process';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -26,6 +26,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 interface Run {
   rps: number;
+  /** The server's main-thread CPU time per request, in microseconds. */
+  cpuPerRequest: number;
   p50: number;
   p99: number;
   requests: number;
@@ -45,8 +47,9 @@ interface Figure {
  * One autocannon run. Latencies are each response's own time (autocannon's summary rounds them to
  * whole milliseconds, too coarse for a p99 of a fraction of one).
  */
-async function load(url: string, options: Partial<autocannon.Options> = {}): Promise<Run> {
+async function load(url: string, options: Partial<autocannon.Options> = {}, pid?: number): Promise<Run> {
   const latencies: number[] = [];
+  const cpuBefore = mainThreadCpuMicros(pid);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...options }, (error, outcome) => (error ? reject(error) : resolve(outcome)));
     instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
@@ -55,6 +58,7 @@ async function load(url: string, options: Partial<autocannon.Options> = {}): Pro
   const percentile = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN) * 100) / 100;
   return {
     rps: result.requests.average,
+    cpuPerRequest: (mainThreadCpuMicros(pid) - cpuBefore) / result.requests.total,
     p50: percentile(0.5),
     p99: percentile(0.99),
     requests: result.requests.total,
@@ -179,13 +183,13 @@ async function benchMode(label: string): Promise<Figure[]> {
     let queries = 0;
     let keyedRequests = 0;
     for (let round = 0; round < ROUNDS; round += 1) {
-      const base = await load(unauthenticated);
+      const base = await load(unauthenticated, {}, server.pid);
       const queriesBefore = await queryCount(server);
-      const keyed = await load(authenticated, keyHeaders);
+      const keyed = await load(authenticated, keyHeaders, server.pid);
       queries += (await queryCount(server)) - queriesBefore - 1;
       keyedRequests += keyed.requests;
-      const limited = await load(authenticated, limitedHeaders);
-      const jwt = await load(authenticated, jwtHeaders);
+      const limited = await load(authenticated, limitedHeaders, server.pid);
+      const jwt = await load(authenticated, jwtHeaders, server.pid);
       throughput.push({ base, keyed, limited, jwt });
     }
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -213,6 +217,11 @@ async function benchMode(label: string): Promise<Figure[]> {
     const rpsDetail = (run: Run) => `${Math.round(run.rps)} req/s, p99 ${run.p99} ms`;
     const rounds = (values: number[]) => `rounds ${values.map((value) => ratio(value, 1)).join(', ')}`;
     const throughputRatio = (side: 'keyed' | 'limited' | 'jwt') => throughput.map((round) => round[side].rps / round.base.rps);
+    /** The same comparison from the server's own CPU time per request (median rounds). */
+    const cpuDetail = (side: 'keyed' | 'limited' | 'jwt') => {
+      const cpu = (pick: 'base' | 'keyed' | 'limited' | 'jwt') => median(throughput.map((round) => ({ value: round[pick].cpuPerRequest }))).value;
+      return `throughput; server CPU ${Math.round(cpu(side))} vs ${Math.round(cpu('base'))} us/request (ratio ${ratio(cpu('base'), cpu(side))})`;
+    };
     const keyedRatios = throughputRatio('keyed');
     const limitedRatios = throughputRatio('limited');
     const jwtRatios = throughputRatio('jwt');
@@ -235,9 +244,9 @@ async function benchMode(label: string): Promise<Figure[]> {
         detail: `req/s, median of ${ROUNDS} rounds`,
       },
       { name: 'for comparison: API key GET /api/v2/account ÷ /health/live', value: ratio(account.rps, live.rps), bar: '-', pass: true, detail: `${rpsDetail(account)} vs ${rpsDetail(live)}` },
-      figure('API key GET ÷ unauthenticated', keyedRatios, '>= 0.85', (value) => value >= 0.85, 'throughput'),
-      figure('API key with rate limit ÷ unauthenticated', limitedRatios, '>= 0.80', (value) => value >= 0.8, 'throughput'),
-      figure('JWT GET ÷ unauthenticated', jwtRatios, '>= 0.80', (value) => value >= 0.8, 'throughput'),
+      figure('API key GET ÷ unauthenticated', keyedRatios, '>= 0.85', (value) => value >= 0.85, cpuDetail('keyed')),
+      figure('API key with rate limit ÷ unauthenticated', limitedRatios, '>= 0.80', (value) => value >= 0.8, cpuDetail('limited')),
+      figure('JWT GET ÷ unauthenticated', jwtRatios, '>= 0.80', (value) => value >= 0.8, cpuDetail('jwt')),
       figure('verify p99 ÷ unauthenticated p99', verifyRatios, '<= 2', (value) => value <= 2, `p99 ms ${latencies.map((round) => `${round.verify.p99} vs ${round.base.p99}`).join(', ')} (${LATENCY_CONNECTIONS} connections)`),
       figure(`${SEEDED_KEYS} keys ÷ 10 keys (throughput)`, [manyKeys.value / keyedMedian.value], '>= 0.95', (value) => value >= 0.95, `median ${Math.round(manyKeys.value)} vs ${Math.round(keyedMedian.value)} req/s`),
       {

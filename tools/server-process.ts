@@ -50,6 +50,22 @@ export function rssMegabytes(pid: number | undefined): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
+/**
+ * CPU time the process's main thread has used, in microseconds (Linux /proc; NaN elsewhere). The
+ * request thread's time per request is steadier than requests/s on a shared machine, where the
+ * load generator and other processes take turns on the same cores.
+ */
+export function mainThreadCpuMicros(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime (fields 14 and 15 of stat), in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Called with every server just before `destroy()` removes its data (the test suites scan it for secrets). */
 export const lifecycle: { beforeDestroy?: (server: TestServer) => Promise<void> } = {};
 
