@@ -203,6 +203,9 @@ async function benchMode(label: string): Promise<Figure[]> {
       latencies.push({ base, verify, keyed, underLogins, logins });
     }
     const queriesPerRequest = queries / keyedRequests;
+    // What a login costs the request thread (the time other requests may wait behind it), with no
+    // other load: argon2 runs on its own thread and is not counted.
+    const loginsAlone = await load(`${server.url}/api/v2/auth/login`, loginRequest, server.pid);
 
     await server.stop();
     await seedKeys(server, organizationId, SEEDED_KEYS);
@@ -230,7 +233,7 @@ async function benchMode(label: string): Promise<Figure[]> {
     const middle = median(latencies.map((round, index) => ({ round, value: loginRatios[index] })));
     const manyKeys = median(manyKeysRuns.map((run) => ({ run, value: run.rps })));
     const keyedMedian = median(throughput.map((round) => ({ run: round.keyed, value: round.keyed.rps })));
-    const allRuns = [live, account, ...throughput.flatMap(Object.values), ...latencies.flatMap(Object.values), ...manyKeysRuns];
+    const allRuns = [live, account, loginsAlone, ...throughput.flatMap(Object.values), ...latencies.flatMap(Object.values), ...manyKeysRuns];
     const figure = (name: string, values: number[], bar: string, pass: (value: number) => boolean, detail: string): Figure => {
       const value = median(values.map((entry) => ({ value: entry }))).value;
       return { name, value: ratio(value, 1), bar, pass: pass(value), detail: `${detail}; ${rounds(values)}` };
@@ -263,6 +266,13 @@ async function benchMode(label: string): Promise<Figure[]> {
         (value) => value <= 1.5,
         `median round ${middle.round.underLogins.p99} ms vs ${middle.round.keyed.p99} ms (${LATENCY_CONNECTIONS} connections; ${Math.round(middle.round.logins.rps * 10) / 10} logins/s done)`,
       ),
+      {
+        name: 'request-thread CPU per login (ms)',
+        value: Math.round(loginsAlone.cpuPerRequest / 10) / 100,
+        bar: '-',
+        pass: true,
+        detail: `${loginsAlone.requests} logins at 20/s, no other load (argon2 is on its own thread)`,
+      },
       { name: `resident memory with ${SEEDED_KEYS} keys (MB)`, value: Math.round(rss), bar: '<= 300', pass: rss <= 300, detail: 'VmRSS after the many-keys runs' },
       {
         name: 'errors (all runs)',
