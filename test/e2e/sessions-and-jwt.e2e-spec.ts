@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { expectNoSecretsInLogs, expectProblem, expectV1Error, http, login, loginAsAdmin, Session } from '../support/client';
 import { startServer, TestServer } from '../support/server';
+import { createMember, createSubAccount } from '../support/tenants';
 
 const INVALID = 'Session has expired or is invalid.';
 const { privateKey: serverKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -58,6 +59,31 @@ describe('login, sessions and JWTs', () => {
     });
     const payload = claims.payload as jwt.JwtPayload;
     expect((payload.exp as number) - (payload.iat as number)).toBe(900);
+  });
+
+  it("lands a user of several organizations in their oldest membership's, and records a failed login there", async () => {
+    const admin = await loginAsAdmin(server);
+    const first = await createSubAccount(server, admin, 'First home');
+    const second = await createSubAccount(server, admin, 'Second home');
+    const member = await createMember(server, admin, first, {}, 'homes');
+    expect((await http(server).post(`/api/v2/organizations/${second}/members`).set(admin.headers).send({ email: member.email })).status).toBe(201);
+    const firstSlug = (await http(server).get(`/api/v2/organizations/${first}`).set(admin.headers)).body.slug;
+
+    // The email in other letter case is the same account.
+    const response = await http(server).post('/api/v2/auth/login').send({ email: member.email.toUpperCase(), password: member.password });
+    expect(response.status).toBe(200);
+    expect(response.body.organization).toEqual({ id: first, name: 'First home', slug: firstSlug });
+    expect(response.body.user).toMatchObject({ id: member.userId, email: member.email });
+    expect((jwt.decode(response.body.token) as jwt.JwtPayload).org).toBe(first);
+
+    expectProblem(await http(server).post('/api/v2/auth/login').send({ email: member.email, password: 'not-the-password' }), 401, 'login');
+    const failures = async (organizationId: string) =>
+      (await http(server).get('/api/v2/activity?action=user_login_failure').set({ ...admin.headers, 'X-Organization-Id': organizationId })).body.data
+        .filter((record: { target: { id: string } | null }) => record.target?.id === member.userId);
+    // Recorded off the response path: wait for it.
+    for (let waited = 0; (await failures(first)).length === 0 && waited < 5000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await failures(first)).toHaveLength(1);
+    expect(await failures(second)).toHaveLength(0);
   });
 
   it('publishes the signing key in the JWKS', async () => {

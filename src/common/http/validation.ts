@@ -61,15 +61,19 @@ class KeywardValidationPipe extends ValidationPipe {
   private planned(value: unknown, metatype: NonNullable<ArgumentMetadata['metatype']>): object | undefined {
     const plan = planFor(metatype);
     if (!plan || typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-    // Only the DTO's own property names (so no __proto__ or constructor to strip first), with
-    // values as JSON or a query string gives them: scalars or arrays, never a nested object.
+    // Only the DTO's own property names (so no __proto__ or constructor to strip first), and only
+    // scalars or arrays of scalars (no object for ValidationPipe to strip or build a class from).
     for (const [key, field] of Object.entries(value)) {
       if (!plan.properties.has(key)) return undefined;
-      if (typeof field === 'object' && field !== null && !Array.isArray(field)) return undefined;
+      if (Array.isArray(field) ? !field.every(isScalar) : !isScalar(field)) return undefined;
     }
     const entity = plainToInstance(metatype, value, this.transformOptions) as object;
     return entity.constructor === metatype && plan.passes(entity) ? entity : undefined;
   }
+}
+
+function isScalar(value: unknown): boolean {
+  return value === null || typeof value !== 'object';
 }
 
 function isEmptyObject(value: unknown): boolean {
