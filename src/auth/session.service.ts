@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { keyedDigest, randomToken, safeEqual } from '../common/crypto';
+import { keyedDigest, randomToken, safeEqual, secretFingerprint } from '../common/crypto';
 import { CredentialCache } from './credential-cache';
 import { RequestOrigin } from './principal';
 import { SessionEntity } from './session.entity';
@@ -52,8 +52,9 @@ export class SessionService {
 
   /** The live session for a plain id, or null when unknown, revoked, idle too long or past its end. */
   async resolve(sessionId: string): Promise<LiveSession | null> {
-    const digest = this.digest(sessionId);
-    return this.stillLive(await this.cache.through(`session:${digest.toString('base64')}`, () => this.findLive('s.token_digest = $1', digest)));
+    return this.stillLive(
+      await this.cache.through(`session:${secretFingerprint(sessionId)}`, () => this.findLive('s.token_digest = $1', this.digest(sessionId))),
+    );
   }
 
   /** The same check by the session's row id (a JWT names its session by id). */

@@ -5,7 +5,7 @@ import { Strategy as CustomStrategy } from 'passport-custom';
 import { ExtractJwt, Strategy as JwtStrategyBase } from 'passport-jwt';
 import { Actions } from '../audit/actions';
 import { ActivityService } from '../audit/activity.service';
-import { sha256 } from '../common/crypto';
+import { secretFingerprint } from '../common/crypto';
 import { KeywardError, Messages } from '../common/errors/keyward-error';
 import { AppConfig } from '../config/app-config';
 import { CredentialCache } from './credential-cache';
@@ -29,7 +29,7 @@ export interface CredentialRequest extends AuthenticatedRequest {
 const invalidSession = () => new KeywardError('session', Messages.sessionInvalid);
 
 function verifiedKey(token: string): string {
-  return `jwt:${sha256(token).toString('base64')}`;
+  return `jwt:${secretFingerprint(token)}`;
 }
 
 /** A session id (cookie, X-Session-ID or ?session_id) → the user's principal. */

@@ -86,9 +86,14 @@ export function keyedDigest(secret: Buffer, value: string, purpose: string): Buf
   return hash('sha256', outerMessage, 'buffer');
 }
 
-/** SHA-256 of a string, in one call. */
-export function sha256(value: string): Buffer {
-  return hash('sha256', value, 'buffer');
+/**
+ * How the in-process credential cache names a presented secret: its SHA-256, in base64. One
+ * native call where `keyedDigest` makes two (each a binding call and an OpenSSL context; measured
+ * in place, about 5 µs of the API-key request's 10 µs of hashing). The name is never stored: the
+ * database keeps `keyedDigest`, computed only when the database must be asked.
+ */
+export function secretFingerprint(value: string): string {
+  return hash('sha256', value, 'base64');
 }
 
 /** Constant-time comparison of two strings of any length. */

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Denials } from '../auth/access.service';
 import { Grant, unionScope } from '../auth/grants';
 import { Principal, RequestOrigin } from '../auth/principal';
-import { keyedDigest } from '../common/crypto';
+import { keyedDigest, secretFingerprint } from '../common/crypto';
 import { KeywardError, Messages } from '../common/errors/keyward-error';
 import { AppConfig } from '../config/app-config';
 import { CredentialCache } from '../auth/credential-cache';
@@ -45,8 +45,8 @@ interface RowScope {
   organizationPath: readonly string[];
 }
 
-function cacheKey(digest: Buffer): string {
-  return `api_key:${digest.toString('base64')}`;
+function cacheKey(key: string): string {
+  return `api_key:${secretFingerprint(key)}`;
 }
 
 /** A presented API key → its principal, or the contract's error for its state. */
@@ -71,13 +71,13 @@ export class ApiKeyAuthenticator {
    * if unknown.
    */
   async find(key: string): Promise<{ organizationPath: readonly string[]; judge: (origin: RequestOrigin) => AuthenticatedKey } | null> {
-    const row = await this.lookup(this.digest(key));
+    const row = await this.lookup(key);
     return row ? { organizationPath: this.scopeOf(row).organizationPath, judge: (origin) => this.judge(row, origin) } : null;
   }
 
   /** The stored state of a key: from the cache, or one indexed lookup by digest (never a scan). */
-  private lookup(digest: Buffer): Promise<KeyRow | null> {
-    return this.cache.through(cacheKey(digest), () => this.load(digest));
+  private lookup(key: string): Promise<KeyRow | null> {
+    return this.cache.through(cacheKey(key), () => this.load(this.digest(key)));
   }
 
   private async load(digest: Buffer): Promise<KeyRow | null> {
@@ -101,10 +101,9 @@ export class ApiKeyAuthenticator {
    * On a cache hit (the hot path) the answer, or the refusal, is given synchronously: no promise.
    */
   authenticate(key: string, origin: RequestOrigin): AuthenticatedKey | Promise<AuthenticatedKey> {
-    const digest = this.digest(key);
-    const cached = this.cache.get<KeyRow>(cacheKey(digest));
+    const cached = this.cache.get<KeyRow>(cacheKey(key));
     if (cached !== undefined) return this.judge(cached, origin);
-    return this.lookup(digest).then((row) => {
+    return this.lookup(key).then((row) => {
       if (!row) throw new KeywardError('session', Messages.invalidApiKey);
       return this.judge(row, origin);
     });

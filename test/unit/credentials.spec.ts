@@ -34,6 +34,12 @@ describe('extractCredential', () => {
     expect(() => extractCredential({ ...none, cookies: { session_id: 's1' }, headers: { 'x-api-key': 'k' } })).toThrow(KeywardError);
   });
 
+  it('refuses a malformed value before a conflict between others', () => {
+    const attempt = () =>
+      extractCredential({ ...none, headers: { 'x-api-key': 'a'.repeat(24) }, query: { api_key: 'b'.repeat(24) }, body: { api_key: 7 } });
+    expect(attempt).toThrow('Malformed credential.');
+  });
+
   it('refuses a malformed Authorization header and non-string values', () => {
     expect(() => extractCredential({ ...none, headers: { authorization: 'Basic abc' } })).toThrow('Malformed Authorization header');
     expect(() => extractCredential({ ...none, body: { api_key: { $ne: null } } })).toThrow('Malformed credential.');

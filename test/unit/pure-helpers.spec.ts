@@ -1,6 +1,6 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { decodeCursor, encodeCursor, toPage } from '../../src/common/cursor';
-import { isUuid, keyedDigest, randomBase62, safeEqual } from '../../src/common/crypto';
+import { isUuid, keyedDigest, randomBase62, safeEqual, secretFingerprint } from '../../src/common/crypto';
 import { slugify } from '../../src/organizations/slug';
 import { claimsInForce } from '../../src/auth/token-claims';
 
@@ -57,6 +57,13 @@ describe('crypto helpers', () => {
         expect(keyedDigest(secret, value, 'api_key').equals(expected)).toBe(true);
       }
     }
+  });
+
+  it('names a secret for the cache by its SHA-256 in base64, distinct per secret', () => {
+    for (const value of ['kw_abc', 'é€😀', 'x'.repeat(5000)]) {
+      expect(secretFingerprint(value)).toBe(createHash('sha256').update(value).digest('base64'));
+    }
+    expect(secretFingerprint('kw_abc')).not.toBe(secretFingerprint('kw_abd'));
   });
 
   it('compares strings of different lengths safely', () => {
