@@ -58,6 +58,9 @@ function principalOf(
     categories: access.categories,
     groups: access.groups,
     origin: originOf(request),
-    ...extras,
+    // Named, not spread: a spread here cost the JWT request several µs (V8 copies generically).
+    authenticatedBy: extras.authenticatedBy,
+    sessionId: extras.sessionId,
+    token: extras.token,
   };
 }
