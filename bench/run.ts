@@ -7,12 +7,9 @@ import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import pino from 'pino';
-import { EmbeddedPostgres } from '../src/database/embedded-postgres';
 import { keyedDigest } from '../src/common/crypto';
 import { API_KEY_DIGEST_PURPOSE } from '../src/keys/api-key-authenticator';
-import { mainThreadCpuMicros, rssMegabytes, startServer, TestServer } from '../tools/server-process';
+import { mainThreadCpuMicros, rssMegabytes, startServer, TestServer, withDatabase } from '../tools/server-process';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -103,27 +100,23 @@ async function queryCount(server: TestServer): Promise<number> {
 }
 
 /**
- * `count` API keys written straight into the stopped server's database, each stored as the server
- * stores one (its keyed digest under the bench's APP_SECRET), so that the bench can then use every
- * one of them and have the server cache them all (quality.md: "100,000 active keys cached").
- * Returns the keys.
+ * `count` API keys written straight into the server's database, each stored as the server stores
+ * one (its keyed digest under the bench's APP_SECRET), so that the bench can then use every one of
+ * them and have the server cache them all (quality.md: "100,000 active keys cached"). Returns the
+ * keys.
  */
 async function seedKeys(server: TestServer, organizationId: string, count: number, appSecret: string): Promise<string[]> {
   const secret = Buffer.from(appSecret, 'utf8');
   const keys = Array.from({ length: count }, () => `bench${randomBytes(24).toString('base64url')}`);
   const digests = keys.map((key) => keyedDigest(secret, key, API_KEY_DIGEST_PURPOSE));
-  const sql = `INSERT INTO api_keys (organization_id, digest, mask, title, created_by_kind, created_by_id, created_by_name)
-    SELECT $1, seeded.digest, 'seed********seed', 'seeded ' || seeded.n, 'user', 'bench', 'bench'
-    FROM unnest($2::bytea[]) WITH ORDINALITY AS seeded(digest, n)`;
-  const embedded = server.storage.databaseUrl ? null : await EmbeddedPostgres.start(server.storage.dataDir as string, pino({ level: 'silent' }));
-  const client = new Client({ connectionString: embedded?.url ?? server.storage.databaseUrl });
-  await client.connect();
-  try {
-    await client.query(sql, [organizationId, digests]);
-  } finally {
-    await client.end();
-    await embedded?.stop();
-  }
+  await withDatabase(server, (client) =>
+    client.query(
+      `INSERT INTO api_keys (organization_id, digest, mask, title, created_by_kind, created_by_id, created_by_name)
+       SELECT $1, seeded.digest, 'seed********seed', 'seeded ' || seeded.n, 'user', 'bench', 'bench'
+       FROM unnest($2::bytea[]) WITH ORDINALITY AS seeded(digest, n)`,
+      [organizationId, digests],
+    ),
+  );
   return keys;
 }
 
@@ -271,7 +264,6 @@ async function benchMode(label: string): Promise<Figure[]> {
       return runs;
     };
     const fewKeysRuns = await freshRuns();
-    await server.stop();
     const manyKeysRuns = await freshRuns(await seedKeys(server, organizationId, SEEDED_KEYS, appSecret));
     const rss = rssMegabytes(server.pid);
 

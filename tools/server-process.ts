@@ -66,6 +66,44 @@ export function mainThreadCpuMicros(pid: number | undefined): number {
   }
 }
 
+/**
+ * Runs SQL against the server's own database, as an attacker with database access would. The
+ * embedded database lives inside the server process, so the server is stopped for it and started
+ * again afterwards; a PostgreSQL server is reached while the service runs. The suites use it to
+ * tamper with stored rows, the benchmark to seed keys.
+ */
+export async function withDatabase<T>(server: TestServer, work: (client: Client) => Promise<T>): Promise<T> {
+  if (server.storage.databaseUrl) {
+    const client = new Client({ connectionString: server.storage.databaseUrl });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  }
+  // PGlite cannot be loaded inside jest, so a child process serves the data directory meanwhile.
+  await server.stop();
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'tools', 'embedded-db.js'), server.storage.dataDir as string], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString('utf8')).url));
+    child.once('exit', (code) => reject(new Error(`embedded-db exited with ${code}`)));
+  });
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    await server.restart();
+  }
+}
+
 /** Called with every server just before `destroy()` removes its data (the test suites scan it for secrets). */
 export const lifecycle: { beforeDestroy?: (server: TestServer) => Promise<void> } = {};
 

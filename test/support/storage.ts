@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import type { TestServer } from './server';
+import { TestServer, withDatabase } from '../../tools/server-process';
+
+export { withDatabase };
 
 /**
  * Everything the server has stored, as text: every row of every table (PostgreSQL server), or
@@ -34,43 +35,6 @@ export async function storedText(server: TestServer): Promise<string> {
   };
   walk(server.storage.dataDir as string);
   return parts.join('\n');
-}
-
-/**
- * Runs SQL against the server's own database, as an attacker with database access would. The
- * embedded database lives inside the server process, so the server is stopped for it and started
- * again afterwards; a PostgreSQL server is reached while the service runs.
- */
-export async function withDatabase<T>(server: TestServer, work: (client: Client) => Promise<T>): Promise<T> {
-  if (server.storage.databaseUrl) {
-    const client = new Client({ connectionString: server.storage.databaseUrl });
-    await client.connect();
-    try {
-      return await work(client);
-    } finally {
-      await client.end();
-    }
-  }
-  // PGlite cannot be loaded inside jest, so a child process serves the data directory meanwhile.
-  await server.stop();
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'tools', 'embedded-db.js'), server.storage.dataDir as string], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString('utf8')).url));
-    child.once('exit', (code) => reject(new Error(`embedded-db exited with ${code}`)));
-  });
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-    await server.restart();
-  }
 }
 
 /** Every row of every table, as JSON text per table: what a change would show up in. */
