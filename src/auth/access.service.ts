@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { isUuid } from '../common/crypto';
 import { KeywardError } from '../common/errors/keyward-error';
-import { CredentialCache } from './credential-cache';
+import { CacheSpace, CredentialCache } from './credential-cache';
 import { Grant, unionScope } from './grants';
 import { ADMIN_PRIVILEGE } from './privileges';
 
@@ -34,8 +34,13 @@ export const Denials = {
 export class AccessService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly cache: CredentialCache,
-  ) {}
+    cache: CredentialCache,
+  ) {
+    this.cached = cache.space<OrganizationAccess>();
+  }
+
+  /** Granted access by user and organization; refusals are never cached. */
+  private readonly cached: CacheSpace<OrganizationAccess>;
 
   /**
    * The user's access in `organizationId`: their membership there, or — for an admin of an
@@ -44,7 +49,7 @@ export class AccessService {
    */
   async forUser(userId: string, organizationId: string): Promise<OrganizationAccess> {
     if (!isUuid(organizationId)) throw new KeywardError('access', Denials.noAccess(String(organizationId).slice(0, 64)));
-    const access = await this.cache.through(`access:${userId}:${organizationId}`, () => this.load(userId, organizationId).catch(() => null));
+    const access = await this.cached.through(`${userId}:${organizationId}`, () => this.load(userId, organizationId).catch(() => null));
     // A refusal is never cached: load again for its exact reason.
     return access ?? this.load(userId, organizationId);
   }
@@ -52,7 +57,7 @@ export class AccessService {
   /** `forUser` from the cache alone; undefined when only `forUser` can tell (not cached, or refused). */
   forUserNow(userId: string, organizationId: string): OrganizationAccess | undefined {
     if (!isUuid(organizationId)) return undefined;
-    return this.cache.get<OrganizationAccess>(`access:${userId}:${organizationId}`) ?? undefined;
+    return this.cached.get(`${userId}:${organizationId}`) ?? undefined;
   }
 
   private async load(userId: string, organizationId: string): Promise<OrganizationAccess> {

@@ -5,7 +5,7 @@ import jwt from 'jsonwebtoken';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/postgres-errors';
-import { CredentialCache } from './credential-cache';
+import { CacheSpace, CredentialCache } from './credential-cache';
 import { JWT_ALGORITHM, JwtKeysService } from './jwt-keys.service';
 
 export interface AccessTokenClaims {
@@ -31,8 +31,13 @@ export class JwtService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly keys: JwtKeysService,
     private readonly config: AppConfig,
-    private readonly cache: CredentialCache,
-  ) {}
+    cache: CredentialCache,
+  ) {
+    this.notRevoked = cache.space<true>();
+  }
+
+  /** Token ids known not to be revoked (a refresh, which revokes, empties the cache everywhere). */
+  private readonly notRevoked: CacheSpace<true>;
 
   /** A JWT bound to the session; it never outlives the session's absolute end. */
   issue(session: { id: string; userId: string; organizationId: string; expiresAt: Date }): IssuedToken {
@@ -70,12 +75,12 @@ export class JwtService {
 
   /** False when "not revoked" is cached; undefined when only `isRevoked` can tell. */
   isRevokedNow(jti: string): false | undefined {
-    return this.cache.get<true>(`jti:${jti}`) === true ? false : undefined;
+    return this.notRevoked.get(jti) === true ? false : undefined;
   }
 
   /** Only "not revoked" is cached; a refresh (which revokes) empties the cache on every instance. */
   async isRevoked(jti: string): Promise<boolean> {
-    const live = await this.cache.through(`jti:${jti}`, async () => {
+    const live = await this.notRevoked.through(jti, async () => {
       const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM revoked_tokens WHERE jti = $1`, [jti]);
       return rows.length > 0 ? null : true;
     });

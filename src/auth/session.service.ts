@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { keyedDigest, randomToken, safeEqual, secretFingerprint } from '../common/crypto';
-import { CredentialCache } from './credential-cache';
+import { CacheSpace, CredentialCache } from './credential-cache';
 import { RequestOrigin } from './principal';
 import { SessionEntity } from './session.entity';
 
@@ -22,8 +22,15 @@ export class SessionService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
-    private readonly cache: CredentialCache,
-  ) {}
+    cache: CredentialCache,
+  ) {
+    this.byToken = cache.space<LiveSession>();
+    this.byId = cache.space<LiveSession>();
+  }
+
+  /** Live sessions by the fingerprint of their plain id, and by their row id (how a JWT names one). */
+  private readonly byToken: CacheSpace<LiveSession>;
+  private readonly byId: CacheSpace<LiveSession>;
 
   /** Starts a session; returns the plain id, which exists only in the response. */
   async create(
@@ -53,18 +60,18 @@ export class SessionService {
   /** The live session for a plain id, or null when unknown, revoked, idle too long or past its end. */
   async resolve(sessionId: string): Promise<LiveSession | null> {
     return this.stillLive(
-      await this.cache.through(`session:${secretFingerprint(sessionId)}`, () => this.findLive('s.token_digest = $1', this.digest(sessionId))),
+      await this.byToken.through(secretFingerprint(sessionId), () => this.findLive('s.token_digest = $1', this.digest(sessionId))),
     );
   }
 
   /** The same check by the session's row id (a JWT names its session by id). */
   async resolveById(id: string): Promise<LiveSession | null> {
-    return this.stillLive(await this.cache.through(`session_id:${id}`, () => this.findLive('s.id = $1', id)));
+    return this.stillLive(await this.byId.through(id, () => this.findLive('s.id = $1', id)));
   }
 
   /** `resolveById` from the cache alone; undefined when the session is not cached. */
   resolveByIdNow(id: string): LiveSession | null | undefined {
-    const cached = this.cache.get<LiveSession>(`session_id:${id}`);
+    const cached = this.byId.get(id);
     return cached === undefined ? undefined : this.stillLive(cached);
   }
 

@@ -8,7 +8,7 @@ import { ActivityService } from '../audit/activity.service';
 import { secretFingerprint } from '../common/crypto';
 import { KeywardError, Messages } from '../common/errors/keyward-error';
 import { AppConfig } from '../config/app-config';
-import { CredentialCache } from './credential-cache';
+import { CacheSpace, CredentialCache } from './credential-cache';
 import { Credential } from './credentials';
 import { AuthenticatedRequest } from './decorators';
 import { AccessTokenClaims, JwtService } from './jwt.service';
@@ -28,9 +28,6 @@ export interface CredentialRequest extends AuthenticatedRequest {
 
 const invalidSession = () => new KeywardError('session', Messages.sessionInvalid);
 
-function verifiedKey(token: string): string {
-  return `jwt:${secretFingerprint(token)}`;
-}
 
 /** A session id (cookie, X-Session-ID or ?session_id) → the user's principal. */
 @Injectable()
@@ -83,7 +80,11 @@ export class JwtStrategy extends PassportStrategy(JwtStrategyBase, 'jwt') {
       audience: config.env.JWT_AUDIENCE,
       passReqToCallback: true,
     });
+    this.verified = cache.space<AccessTokenClaims>();
   }
+
+  /** Claims of tokens whose signature was verified, by the token's fingerprint. */
+  private readonly verified: CacheSpace<AccessTokenClaims>;
 
   /**
    * An ES256 verification costs far more than the rest of the request, so a token whose signature
@@ -111,7 +112,7 @@ export class JwtStrategy extends PassportStrategy(JwtStrategyBase, 'jwt') {
    */
   fromVerifiedCache(request: CredentialRequest): Principal | Promise<Principal> | null {
     const token = request.keywardCredential?.value;
-    const claims = token ? this.cache.get<AccessTokenClaims>(verifiedKey(token)) : undefined;
+    const claims = token ? this.verified.get(secretFingerprint(token)) : undefined;
     if (!claims || !claimsInForce(claims, Math.floor(Date.now() / 1000))) return null;
     request.keywardVerifiedClaims = claims;
     return this.validateNow(request, claims) ?? this.validate(request, claims);
@@ -146,7 +147,7 @@ export class JwtStrategy extends PassportStrategy(JwtStrategyBase, 'jwt') {
     const live = await this.sessions.resolveById(claims.sid);
     if (!live || live.session.userId !== claims.sub) throw invalidSession();
     const token = request.keywardCredential?.value;
-    if (token && !request.keywardVerifiedClaims) this.cache.set(verifiedKey(token), claims, generation);
+    if (token && !request.keywardVerifiedClaims) this.verified.set(secretFingerprint(token), claims, generation);
     return this.principals.create(request, live.session.userId, live.session.organizationId, {
       authenticatedBy: 'jwt',
       sessionId: live.session.id,

@@ -219,7 +219,7 @@ export class EnvironmentVariables {
   @Max(60000)
   CACHE_TTL_MS = 1000;
 
-  /** Cached credential lookups kept per instance (least recently used go first). */
+  /** Cached credential lookups kept per instance, for each kind (API keys, sessions, JWTs, ...; least recently used go first). */
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Denials } from '../auth/access.service';
-import { Grant, unionScope } from '../auth/grants';
+import { Grant, Scope, unionScope } from '../auth/grants';
 import { Principal, RequestOrigin } from '../auth/principal';
 import { keyedDigest, secretFingerprint } from '../common/crypto';
 import { KeywardError, Messages } from '../common/errors/keyward-error';
 import { AppConfig } from '../config/app-config';
-import { CredentialCache } from '../auth/credential-cache';
-import { apiKeyRefusal } from './api-key-state';
+import { CacheSpace, CredentialCache } from '../auth/credential-cache';
+import { Interner } from '../common/interner';
+import { apiKeyRefusal, millis } from './api-key-state';
 
 export const API_KEY_DIGEST_PURPOSE = 'api_key';
 export const REGISTER_SERVERS = 'register_servers';
@@ -34,20 +35,38 @@ export interface AuthenticatedKey {
   principal: Principal;
   /** The key's organization and its ancestors, root first, ending with the key's own. */
   organizationPath: readonly string[];
-  expiresAt: Date | null;
+  /** Milliseconds since 1970, or null: the key does not expire. */
+  expiresAt: number | null;
 }
 
-/** What a stored row grants, derived once per cached row instead of on every request. */
-interface RowScope {
-  privileges: ReadonlySet<string>;
-  categories: readonly string[];
-  groups: readonly string[];
+/**
+ * What a key grants and where, derived once per load. Immutable and shared by every cached key
+ * with the same organization and scope (most keys of an organization share one).
+ */
+interface KeyGrant extends Scope {
+  organizationId: string;
   organizationPath: readonly string[];
+  registration: boolean;
 }
 
-function cacheKey(key: string): string {
-  return `api_key:${secretFingerprint(key)}`;
+/**
+ * A key's stored state as the cache holds it: quality.md wants 100,000 cached keys within 300 MB,
+ * so one small object per key, the grant shared, times as numbers.
+ */
+interface CachedKey {
+  id: string;
+  grant: KeyGrant;
+  active: boolean;
+  /** The organization and all its ancestors are active. */
+  operational: boolean;
+  maxPerSec: number | undefined;
+  revokedAt: number | null;
+  graceUntil: number | null;
+  expiresAt: number | null;
 }
+
+/** Distinct grants remembered for sharing; past this many the sharing starts afresh. */
+const GRANTS_SHARED = 10_000;
 
 /** A presented API key → its principal, or the contract's error for its state. */
 @Injectable()
@@ -55,11 +74,14 @@ export class ApiKeyAuthenticator {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
-    private readonly cache: CredentialCache,
-  ) {}
+    cache: CredentialCache,
+  ) {
+    this.keys = cache.space<CachedKey>();
+  }
 
-  /** Keyed by the cached row object: a reload (or an invalidation) makes a new row and a new scope. */
-  private readonly scopes = new WeakMap<KeyRow, RowScope>();
+  /** Cached keys by the fingerprint of the presented key. */
+  private readonly keys: CacheSpace<CachedKey>;
+  private readonly grants = new Interner<KeyGrant>(GRANTS_SHARED);
 
   digest(key: string): Buffer {
     return keyedDigest(this.config.appSecret, key, API_KEY_DIGEST_PURPOSE);
@@ -71,16 +93,16 @@ export class ApiKeyAuthenticator {
    * if unknown.
    */
   async find(key: string): Promise<{ organizationPath: readonly string[]; judge: (origin: RequestOrigin) => AuthenticatedKey } | null> {
-    const row = await this.lookup(key);
-    return row ? { organizationPath: this.scopeOf(row).organizationPath, judge: (origin) => this.judge(row, origin) } : null;
+    const cached = await this.lookup(key);
+    return cached ? { organizationPath: cached.grant.organizationPath, judge: (origin) => this.judge(cached, origin) } : null;
   }
 
   /** The stored state of a key: from the cache, or one indexed lookup by digest (never a scan). */
-  private lookup(key: string): Promise<KeyRow | null> {
-    return this.cache.through(cacheKey(key), () => this.load(this.digest(key)));
+  private lookup(key: string): Promise<CachedKey | null> {
+    return this.keys.through(secretFingerprint(key), () => this.load(this.digest(key)));
   }
 
-  private async load(digest: Buffer): Promise<KeyRow | null> {
+  private async load(digest: Buffer): Promise<CachedKey | null> {
     const rows: KeyRow[] = await this.dataSource.query(
       `SELECT k.id, k.organization_id, o.ancestor_ids, k.active, k.type, k.privileges, k.categories, k.groups,
               k.expires_at, k.max_per_sec, k.revoked_at, k.grace_until,
@@ -93,7 +115,37 @@ export class ApiKeyAuthenticator {
        WHERE k.digest = $1`,
       [digest],
     );
-    return rows[0] ?? null;
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: row.id,
+      grant: this.grantOf(row),
+      active: row.active,
+      operational: row.operational,
+      maxPerSec: row.max_per_sec ?? undefined,
+      revokedAt: millis(row.revoked_at),
+      graceUntil: millis(row.grace_until),
+      expiresAt: millis(row.expires_at),
+    };
+  }
+
+  /** The row's grant, shared with every other cached key that grants the same in the same place. */
+  private grantOf(row: KeyRow): KeyGrant {
+    const registration = row.type === 'registration';
+    const scope = registration
+      ? { privileges: new Set([REGISTER_SERVERS]), categories: [], groups: [] }
+      : unionScope({ privileges: row.privileges, categories: row.categories, groups: row.groups }, row.roles);
+    const privileges = [...scope.privileges].sort();
+    const organizationPath = [...row.ancestor_ids, row.organization_id];
+    const identity = JSON.stringify([organizationPath, registration, privileges, scope.categories, scope.groups]);
+    return this.grants.intern(identity, () => ({
+      organizationId: row.organization_id,
+      organizationPath,
+      registration,
+      privileges: new Set(privileges),
+      categories: [...scope.categories],
+      groups: [...scope.groups],
+    }));
   }
 
   /**
@@ -101,59 +153,39 @@ export class ApiKeyAuthenticator {
    * On a cache hit (the hot path) the answer, or the refusal, is given synchronously: no promise.
    */
   authenticate(key: string, origin: RequestOrigin): AuthenticatedKey | Promise<AuthenticatedKey> {
-    const cached = this.cache.get<KeyRow>(cacheKey(key));
+    const cached = this.keys.get(secretFingerprint(key));
     if (cached !== undefined) return this.judge(cached, origin);
-    return this.lookup(key).then((row) => {
-      if (!row) throw new KeywardError('session', Messages.invalidApiKey);
-      return this.judge(row, origin);
+    return this.lookup(key).then((found) => {
+      if (!found) throw new KeywardError('session', Messages.invalidApiKey);
+      return this.judge(found, origin);
     });
   }
 
-  private scopeOf(row: KeyRow): RowScope {
-    let scope = this.scopes.get(row);
-    if (!scope) {
-      const granted =
-        row.type === 'registration'
-          ? { privileges: new Set([REGISTER_SERVERS]), categories: [], groups: [] }
-          : unionScope({ privileges: row.privileges, categories: row.categories, groups: row.groups }, row.roles);
-      scope = {
-        privileges: new Set(granted.privileges),
-        categories: [...granted.categories],
-        groups: [...granted.groups],
-        organizationPath: [...row.ancestor_ids, row.organization_id],
-      };
-      this.scopes.set(row, scope);
+  private judge(key: CachedKey, origin: RequestOrigin): AuthenticatedKey {
+    const grant = key.grant;
+    const refusal = apiKeyRefusal(key, Date.now());
+    if (refusal) throw refusal.about({ organizationId: grant.organizationId, kind: 'api_key', id: key.id });
+    if (!key.operational) {
+      throw new KeywardError('access', Denials.organizationDisabled).about({ organizationId: grant.organizationId, kind: 'api_key', id: key.id });
     }
-    return scope;
-  }
-
-  private judge(row: KeyRow, origin: RequestOrigin): AuthenticatedKey {
-    const refusal = apiKeyRefusal(
-      { active: row.active, revokedAt: row.revoked_at, graceUntil: row.grace_until, expiresAt: row.expires_at },
-      Date.now(),
-    );
-    const subject = { organizationId: row.organization_id, kind: 'api_key' as const, id: row.id };
-    if (refusal) throw refusal.about(subject);
-    if (!row.operational) throw new KeywardError('access', Denials.organizationDisabled).about(subject);
-    const scope = this.scopeOf(row);
     return {
       principal: {
         kind: 'api_key',
-        id: row.id,
+        id: key.id,
         userId: null,
-        organizationId: row.organization_id,
-        // Shared by every request of this cached row: read-only by type (Principal).
-        privileges: scope.privileges,
-        categories: scope.categories,
-        groups: scope.groups,
+        organizationId: grant.organizationId,
+        // Shared by every request of every key with this grant: read-only by type (Principal).
+        privileges: grant.privileges,
+        categories: grant.categories,
+        groups: grant.groups,
         authenticatedBy: 'api_key',
-        apiKeyId: row.id,
-        registrationKey: row.type === 'registration',
-        maxPerSec: row.max_per_sec ?? undefined,
+        apiKeyId: key.id,
+        registrationKey: grant.registration,
+        maxPerSec: key.maxPerSec,
         origin,
       },
-      organizationPath: scope.organizationPath,
-      expiresAt: row.expires_at,
+      organizationPath: grant.organizationPath,
+      expiresAt: key.expiresAt,
     };
   }
 }

@@ -2,19 +2,29 @@ import { KeywardError, Messages } from '../common/errors/keyward-error';
 
 export type ApiKeyStatus = 'active' | 'inactive' | 'revoked' | 'rotated' | 'expired';
 
+/** A key's lifecycle fields; times in milliseconds since 1970, null when unset. */
 export interface ApiKeyStateFields {
   active: boolean;
-  revokedAt: Date | null;
-  graceUntil: Date | null;
-  expiresAt: Date | null;
+  revokedAt: number | null;
+  graceUntil: number | null;
+  expiresAt: number | null;
+}
+
+/** The lifecycle fields of a stored key (its entity or row, with dates). */
+export function stateFields(key: { active: boolean; revokedAt: Date | null; graceUntil: Date | null; expiresAt: Date | null }): ApiKeyStateFields {
+  return { active: key.active, revokedAt: millis(key.revokedAt), graceUntil: millis(key.graceUntil), expiresAt: millis(key.expiresAt) };
+}
+
+export function millis(date: Date | null): number | null {
+  return date === null ? null : date.getTime();
 }
 
 /** What a key's state is at `now`; revocation wins over everything, then rotation, then expiry. */
 export function apiKeyStatus(key: ApiKeyStateFields, now: number): ApiKeyStatus {
-  if (key.revokedAt) return 'revoked';
-  if (key.graceUntil && key.graceUntil.getTime() <= now) return 'rotated';
+  if (key.revokedAt !== null) return 'revoked';
+  if (key.graceUntil !== null && key.graceUntil <= now) return 'rotated';
   if (!key.active) return 'inactive';
-  if (key.expiresAt && key.expiresAt.getTime() <= now) return 'expired';
+  if (key.expiresAt !== null && key.expiresAt <= now) return 'expired';
   return 'active';
 }
 

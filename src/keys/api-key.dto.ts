@@ -6,7 +6,7 @@ import { V1Int } from '../common/http/v1-list';
 import { PrivilegeList, StringList, V1Boolean, V1PrivilegeList } from '../common/http/validators';
 import { CursorQueryDto } from '../common/pagination';
 import { MAX_IMPORTED_KEY_LENGTH } from './api-key-format';
-import { apiKeyStatus } from './api-key-state';
+import { apiKeyStatus, stateFields } from './api-key-state';
 import { ApiKeyEntity, ApiKeyType } from './api-key.entity';
 import { MAX_GRACE_SECONDS, VerifyResult } from './api-keys.service';
 import { UsageReport } from './usage.service';
@@ -162,7 +162,7 @@ export function mapApiKey(key: ApiKeyEntity, now = Date.now()): ApiKeyDto {
     title: key.title,
     description: key.description,
     active: key.active,
-    status: apiKeyStatus(key, now),
+    status: apiKeyStatus(stateFields(key), now),
     type: key.type,
     privileges: key.privileges,
     roles: key.roleIds,

@@ -294,7 +294,7 @@ export class ApiKeysService {
         keyId: keyPrincipal.id,
         organizationId: keyPrincipal.organizationId,
         privileges: [...keyPrincipal.privileges].sort(),
-        expiresAt,
+        expiresAt: expiresAt === null ? null : new Date(expiresAt),
         ratelimit,
       };
     } catch (error) {

@@ -9,7 +9,7 @@ import { addressInRanges } from '../common/cidr';
 import { keyedDigest, safeEqual, secretFingerprint } from '../common/crypto';
 import { KeywardError } from '../common/errors/keyward-error';
 import { AppConfig } from '../config/app-config';
-import { CredentialCache } from '../auth/credential-cache';
+import { CacheSpace, CredentialCache } from '../auth/credential-cache';
 import { isWellFormedServiceToken } from './token-format';
 
 export const TokenMessages = {
@@ -47,8 +47,13 @@ export class ServiceTokenAuthenticator {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly config: AppConfig,
-    private readonly cache: CredentialCache,
-  ) {}
+    cache: CredentialCache,
+  ) {
+    this.rows = cache.space<TokenRow>();
+  }
+
+  /** Stored token state by the fingerprint of the presented token. */
+  private readonly rows: CacheSpace<TokenRow>;
 
   digest(token: string): Buffer {
     return keyedDigest(this.config.appSecret, token, SERVICE_TOKEN_DIGEST_PURPOSE);
@@ -56,7 +61,7 @@ export class ServiceTokenAuthenticator {
 
   async authenticate(token: string, request: FastifyRequest): Promise<Principal> {
     if (!isWellFormedServiceToken(token)) throw new KeywardError('session', TokenMessages.invalid);
-    const row = await this.cache.through(`service_token:${secretFingerprint(token)}`, () => this.load(this.digest(token)));
+    const row = await this.rows.through(secretFingerprint(token), () => this.load(this.digest(token)));
     return this.judge(row, request);
   }
 
