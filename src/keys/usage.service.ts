@@ -3,18 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { DetectorsService } from '../audit/detectors.service';
-
-interface PendingUsage {
-  /** UTC day (YYYY-MM-DD) → requests. */
-  days: Map<string, number>;
-  /** Epoch ms: a Date is made when written, not on every request. */
-  lastUsedAt: number;
-  lastUsedIp: string;
-  /** Addresses seen since the last flush (bounded), for the new-address detector. */
-  addresses: Set<string>;
-}
-
-const MAX_ADDRESSES_PER_FLUSH = 50;
+import { MAX_ADDRESSES_PER_FLUSH, PendingUsage } from './pending-usage';
 
 export interface UsageReport {
   thisMonth: number;
@@ -70,16 +59,13 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   record(apiKeyId: string, ip: string, now = Date.now()): void {
+    const day = utcDayCached(now);
     let usage = this.pending.get(apiKeyId);
     if (!usage) {
-      usage = { days: new Map(), lastUsedAt: now, lastUsedIp: ip, addresses: new Set() };
+      usage = new PendingUsage(day, now, ip);
       this.pending.set(apiKeyId, usage);
     }
-    if (usage.addresses.size < MAX_ADDRESSES_PER_FLUSH) usage.addresses.add(ip);
-    const day = utcDayCached(now);
-    usage.days.set(day, (usage.days.get(day) ?? 0) + 1);
-    usage.lastUsedAt = now;
-    usage.lastUsedIp = ip;
+    usage.use(day, now, ip);
   }
 
   recordToken(serviceTokenId: string, ip: string, now = Date.now()): void {
@@ -103,7 +89,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
     const days: string[] = [];
     const counts: number[] = [];
     for (const [id, usage] of batch) {
-      for (const [day, count] of usage.days) {
+      for (const [day, count] of usage.days()) {
         ids.push(id);
         days.push(day);
         counts.push(count);
@@ -132,7 +118,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
         );
       });
       await this.detectors.afterUsage(
-        [...batch].map(([id, usage]) => ({ kind: 'api_key' as const, id, addresses: [...usage.addresses], lastUsedAt: new Date(usage.lastUsedAt) })),
+        [...batch].map(([id, usage]) => ({ kind: 'api_key' as const, id, addresses: usage.addresses, lastUsedAt: new Date(usage.lastUsedAt) })),
       );
     } catch (error) {
       this.logger.warn(`usage flush failed, will retry: ${(error as Error).message}`);
@@ -173,8 +159,8 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
         this.pending.set(id, usage);
         continue;
       }
-      for (const [day, count] of usage.days) current.days.set(day, (current.days.get(day) ?? 0) + count);
-      for (const address of usage.addresses) if (current.addresses.size < MAX_ADDRESSES_PER_FLUSH) current.addresses.add(address);
+      for (const [day, count] of usage.days()) current.add(day, count);
+      for (const address of usage.addresses) current.remember(address);
     }
   }
 
@@ -189,7 +175,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
     );
     const counts = new Map(rows.map((row) => [row.day, Number(row.count)]));
     const pending = this.pending.get(apiKeyId);
-    for (const [day, count] of pending?.days ?? []) counts.set(day, (counts.get(day) ?? 0) + count);
+    for (const [day, count] of pending?.days() ?? []) counts.set(day, (counts.get(day) ?? 0) + count);
     const [stored] = await this.dataSource.query(`SELECT last_used_at, last_used_ip FROM api_keys WHERE id = $1`, [apiKeyId]);
     const days = Array.from({ length: 30 }, (_, index) => {
       const date = utcDay(now - (29 - index) * DAY_MS);

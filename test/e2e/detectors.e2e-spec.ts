@@ -46,6 +46,23 @@ describe('suspicious-activity detectors', () => {
     expect(found[0].details.reasoning).toMatch(/First use from 127\.0\.0\.3/);
   });
 
+  it('judges every credential of one flush on its own (the detectors work a flush as a set)', async () => {
+    const keys = [await createKey('Fleet 1'), await createKey('Fleet 2'), await createKey('Fleet 3')];
+    for (const key of keys) expect((await useFrom(key.secret, '127.0.0.1')).status).toBe(200);
+    await sleep(400);
+    // Only the first two are past their first day of use.
+    await withDatabase(server, (client) =>
+      client.query(`UPDATE credential_ips SET first_seen_at = now() - interval '2 days' WHERE credential_id = ANY($1::uuid[])`, [[keys[0].id, keys[1].id]]),
+    );
+    await Promise.all(keys.map((key) => useFrom(key.secret, '127.0.0.4')));
+    await useFrom(keys[0].secret, '127.0.0.5');
+    await sleep(500);
+    const found = await Promise.all(keys.map((key) => findings('security_new_ip', key.id)));
+    expect(found[0].map((finding: { details: { ip: string } }) => finding.details.ip).sort()).toEqual(['127.0.0.4', '127.0.0.5']);
+    expect(found[1].map((finding: { details: { ip: string } }) => finding.details.ip)).toEqual(['127.0.0.4']);
+    expect(found[2]).toHaveLength(0);
+  });
+
   it('reports a day far above the key\'s own trailing average, and not a key without history', async () => {
     await http(server).patch(`/api/v2/organizations/${admin.organizationId}`).set(admin.headers).send({ policies: { volume_multiple: 2 } });
     const busy = await createKey('Suddenly busy');
