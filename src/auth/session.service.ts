@@ -58,9 +58,9 @@ export class SessionService {
   }
 
   /** The live session for a plain id, or null when unknown, revoked, idle too long or past its end. */
-  async resolve(sessionId: string): Promise<LiveSession | null> {
+  async resolve(sessionId: string, fingerprint = secretFingerprint(sessionId)): Promise<LiveSession | null> {
     return this.stillLive(
-      await this.byToken.through(secretFingerprint(sessionId), () => this.findLive('s.token_digest = $1', this.digest(sessionId))),
+      await this.byToken.through(fingerprint, () => this.findLive('s.token_digest = $1', this.digest(sessionId))),
     );
   }
 

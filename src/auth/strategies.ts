@@ -5,7 +5,7 @@ import { Strategy as CustomStrategy } from 'passport-custom';
 import { ExtractJwt, Strategy as JwtStrategyBase } from 'passport-jwt';
 import { Actions } from '../audit/actions';
 import { ActivityService } from '../audit/activity.service';
-import { secretFingerprint } from '../common/crypto';
+import { connectionFingerprint } from '../common/crypto';
 import { KeywardError, Messages } from '../common/errors/keyward-error';
 import { AppConfig } from '../config/app-config';
 import { CacheSpace, CredentialCache } from './credential-cache';
@@ -41,7 +41,7 @@ export class SessionStrategy extends PassportStrategy(CustomStrategy, 'session')
 
   async validate(request: CredentialRequest): Promise<Principal> {
     const value = request.keywardCredential?.value;
-    const live = value ? await this.sessions.resolve(value) : null;
+    const live = value ? await this.sessions.resolve(value, connectionFingerprint(request.raw?.socket, value)) : null;
     if (!live) throw invalidSession();
     return this.principals.create(request, live.session.userId, live.session.organizationId, {
       authenticatedBy: 'session',
@@ -112,7 +112,7 @@ export class JwtStrategy extends PassportStrategy(JwtStrategyBase, 'jwt') {
    */
   fromVerifiedCache(request: CredentialRequest): Principal | Promise<Principal> | null {
     const token = request.keywardCredential?.value;
-    const claims = token ? this.verified.get(secretFingerprint(token)) : undefined;
+    const claims = token ? this.verified.get(connectionFingerprint(request.raw?.socket, token)) : undefined;
     if (!claims || !claimsInForce(claims, Math.floor(Date.now() / 1000))) return null;
     request.keywardVerifiedClaims = claims;
     return this.validateNow(request, claims) ?? this.validate(request, claims);
@@ -147,7 +147,7 @@ export class JwtStrategy extends PassportStrategy(JwtStrategyBase, 'jwt') {
     const live = await this.sessions.resolveById(claims.sid);
     if (!live || live.session.userId !== claims.sub) throw invalidSession();
     const token = request.keywardCredential?.value;
-    if (token && !request.keywardVerifiedClaims) this.verified.set(secretFingerprint(token), claims, generation);
+    if (token && !request.keywardVerifiedClaims) this.verified.set(connectionFingerprint(request.raw?.socket, token), claims, generation);
     return this.principals.create(request, live.session.userId, live.session.organizationId, {
       authenticatedBy: 'jwt',
       sessionId: live.session.id,

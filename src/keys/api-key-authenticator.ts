@@ -98,8 +98,8 @@ export class ApiKeyAuthenticator {
   }
 
   /** The stored state of a key: from the cache, or one indexed lookup by digest (never a scan). */
-  private lookup(key: string): Promise<CachedKey | null> {
-    return this.keys.through(secretFingerprint(key), () => this.load(this.digest(key)));
+  private lookup(key: string, fingerprint = secretFingerprint(key)): Promise<CachedKey | null> {
+    return this.keys.through(fingerprint, () => this.load(this.digest(key)));
   }
 
   private async load(digest: Buffer): Promise<CachedKey | null> {
@@ -152,10 +152,10 @@ export class ApiKeyAuthenticator {
    * The key's principal, or the contract's error for its state (judged now, even on a cache hit).
    * On a cache hit (the hot path) the answer, or the refusal, is given synchronously: no promise.
    */
-  authenticate(key: string, origin: RequestOrigin): AuthenticatedKey | Promise<AuthenticatedKey> {
-    const cached = this.keys.get(secretFingerprint(key));
+  authenticate(key: string, fingerprint: string, origin: RequestOrigin): AuthenticatedKey | Promise<AuthenticatedKey> {
+    const cached = this.keys.get(fingerprint);
     if (cached !== undefined) return this.judge(cached, origin);
-    return this.lookup(key).then((found) => {
+    return this.lookup(key, fingerprint).then((found) => {
       if (!found) throw new KeywardError('session', Messages.invalidApiKey);
       return this.judge(found, origin);
     });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy as CustomStrategy } from 'passport-custom';
+import { connectionFingerprint } from '../common/crypto';
 import { KeywardError, Messages } from '../common/errors/keyward-error';
 import { Principal } from '../auth/principal';
 import { CredentialRequest } from '../auth/strategies';
@@ -18,7 +19,7 @@ export class ApiKeyStrategy extends PassportStrategy(CustomStrategy, 'api-key') 
   validate(request: CredentialRequest): Principal | Promise<Principal> {
     const value = request.keywardCredential?.value;
     if (!value) throw new KeywardError('session', Messages.invalidApiKey);
-    const authenticated = this.keys.authenticate(value, originOf(request));
+    const authenticated = this.keys.authenticate(value, connectionFingerprint(request.raw.socket, value), originOf(request));
     return authenticated instanceof Promise ? authenticated.then((key) => key.principal) : authenticated.principal;
   }
 }

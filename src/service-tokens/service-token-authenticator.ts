@@ -6,7 +6,7 @@ import { AccessService } from '../auth/access.service';
 import { Principal } from '../auth/principal';
 import { originOf } from '../auth/user-principal.factory';
 import { addressInRanges } from '../common/cidr';
-import { keyedDigest, safeEqual, secretFingerprint } from '../common/crypto';
+import { connectionFingerprint, keyedDigest, safeEqual } from '../common/crypto';
 import { KeywardError } from '../common/errors/keyward-error';
 import { AppConfig } from '../config/app-config';
 import { CacheSpace, CredentialCache } from '../auth/credential-cache';
@@ -61,7 +61,7 @@ export class ServiceTokenAuthenticator {
 
   async authenticate(token: string, request: FastifyRequest): Promise<Principal> {
     if (!isWellFormedServiceToken(token)) throw new KeywardError('session', TokenMessages.invalid);
-    const row = await this.rows.through(secretFingerprint(token), () => this.load(this.digest(token)));
+    const row = await this.rows.through(connectionFingerprint(request.raw?.socket, token), () => this.load(this.digest(token)));
     return this.judge(row, request);
   }
 

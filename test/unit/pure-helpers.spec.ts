@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { decodeCursor, encodeCursor, toPage } from '../../src/common/cursor';
-import { isUuid, keyedDigest, randomBase62, safeEqual, secretFingerprint } from '../../src/common/crypto';
+import { connectionFingerprint, isUuid, keyedDigest, randomBase62, safeEqual, secretFingerprint } from '../../src/common/crypto';
 import { slugify } from '../../src/organizations/slug';
 import { claimsInForce } from '../../src/auth/token-claims';
 
@@ -64,6 +64,21 @@ describe('crypto helpers', () => {
       expect(secretFingerprint(value)).toBe(createHash('sha256').update(value).digest('base64'));
     }
     expect(secretFingerprint('kw_abc')).not.toBe(secretFingerprint('kw_abd'));
+  });
+
+  it('remembers a fingerprint per connection only for the very value it was computed for', () => {
+    const connection = {};
+    const first = 'kw_' + 'a'.repeat(40);
+    expect(connectionFingerprint(connection, first)).toBe(secretFingerprint(first));
+    // The same value in another string object: the remembered fingerprint.
+    expect(connectionFingerprint(connection, ['kw_', 'a'.repeat(40)].join(''))).toBe(secretFingerprint(first));
+    // Another value on the same connection is hashed anew, never answered with the remembered one.
+    const second = 'kw_' + 'a'.repeat(39) + 'b';
+    expect(connectionFingerprint(connection, second)).toBe(secretFingerprint(second));
+    expect(connectionFingerprint(connection, first)).toBe(secretFingerprint(first));
+    // Two connections do not share what they remember; no connection, no memory.
+    expect(connectionFingerprint({}, second)).toBe(secretFingerprint(second));
+    expect(connectionFingerprint(undefined, second)).toBe(secretFingerprint(second));
   });
 
   it('compares strings of different lengths safely', () => {
