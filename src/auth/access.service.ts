@@ -54,9 +54,13 @@ export class AccessService {
     return access ?? this.load(userId, organizationId);
   }
 
-  /** `forUser` from the cache alone; undefined when only `forUser` can tell (not cached, or refused). */
-  forUserNow(userId: string, organizationId: string): OrganizationAccess | undefined {
-    if (!isUuid(organizationId)) return undefined;
+  /**
+   * `forUser` from the cache alone; undefined when only `forUser` can tell (not cached, or
+   * refused). `stored` says the organization id comes from a stored row (a session's own
+   * organization), not from the request, so it needs no format check.
+   */
+  forUserNow(userId: string, organizationId: string, stored = false): OrganizationAccess | undefined {
+    if (!stored && !isUuid(organizationId)) return undefined;
     return this.cached.get(`${userId}:${organizationId}`) ?? undefined;
   }
 

@@ -33,7 +33,8 @@ export class UserPrincipalFactory {
     credentialOrganizationId: string,
     extras: { authenticatedBy: CredentialType; sessionId: string; token?: Principal['token'] },
   ): Principal | undefined {
-    const access = this.access.forUserNow(userId, organizationOf(request, credentialOrganizationId));
+    const organizationId = organizationOf(request, credentialOrganizationId);
+    const access = this.access.forUserNow(userId, organizationId, organizationId === credentialOrganizationId);
     return access && principalOf(request, userId, access, extras);
   }
 }
