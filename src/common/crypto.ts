@@ -110,7 +110,9 @@ interface Remembered {
  * about 20). The whole value is compared (a different credential on the connection is hashed
  * anew), so the remembered name can only be the presented value's own. The value stays referenced
  * by the connection until its next request or until it closes; it was in that connection's
- * buffers anyway.
+ * buffers anyway. Behind a proxy that pools its upstream connections, the next client's value is
+ * compared with the previous client's by `===`, which is not constant-time; the difference is a
+ * few nanoseconds next to the SHA-256 both paths may run, and the answer is always the value's own.
  */
 export function connectionFingerprint(connection: object | null | undefined, value: string): string {
   if (!connection) return secretFingerprint(value);

@@ -19,7 +19,7 @@ export class ApiKeyStrategy extends PassportStrategy(CustomStrategy, 'api-key') 
   validate(request: CredentialRequest): Principal | Promise<Principal> {
     const value = request.keywardCredential?.value;
     if (!value) throw new KeywardError('session', Messages.invalidApiKey);
-    const authenticated = this.keys.authenticate(value, connectionFingerprint(request.raw.socket, value), originOf(request));
+    const authenticated = this.keys.authenticate(value, connectionFingerprint(request.raw?.socket, value), originOf(request));
     return authenticated instanceof Promise ? authenticated.then((key) => key.principal) : authenticated.principal;
   }
 }

@@ -45,8 +45,11 @@ export class PendingUsage {
         this.earlier ??= new Map();
         this.earlier.set(this.day, (this.earlier.get(this.day) ?? 0) + this.count);
       }
+      // A day seen before (the clock stepped back over midnight) continues its count: a day twice
+      // in one flush would fail the whole batch's INSERT ... ON CONFLICT.
       this.day = day;
-      this.count = 0;
+      this.count = this.earlier?.get(day) ?? 0;
+      this.earlier?.delete(day);
     }
     this.count += 1;
     this.lastUsedAt = now;

@@ -14,6 +14,18 @@ describe('PendingUsage', () => {
     expect(usage.lastUsedAt).toBe(3);
   });
 
+  it('continues a day seen before when the clock steps back over midnight, never listing a day twice', () => {
+    const usage = new PendingUsage('2026-11-23', 1, '10.0.0.1');
+    usage.use('2026-11-23', 1, '10.0.0.1');
+    usage.use('2026-11-22', 2, '10.0.0.1');
+    usage.use('2026-11-23', 3, '10.0.0.1');
+    usage.use('2026-11-23', 4, '10.0.0.1');
+    expect(usage.days().sort()).toEqual([
+      ['2026-11-22', 1],
+      ['2026-11-23', 3],
+    ]);
+  });
+
   it('adds counts merged back from a failed flush to the right day', () => {
     const usage = new PendingUsage('2026-11-23', 1, '10.0.0.1');
     usage.use('2026-11-23', 1, '10.0.0.1');
