@@ -28,7 +28,6 @@ export interface CredentialRequest extends AuthenticatedRequest {
 
 const invalidSession = () => new KeywardError('session', Messages.sessionInvalid);
 
-
 /** A session id (cookie, X-Session-ID or ?session_id) → the user's principal. */
 @Injectable()
 export class SessionStrategy extends PassportStrategy(CustomStrategy, 'session') {

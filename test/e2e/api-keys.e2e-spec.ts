@@ -100,6 +100,46 @@ describe('API keys', () => {
     expectV1Error(await listKeys(deactivated.key), 400, 'api', 'API Key is disabled');
   });
 
+  it('judges each credential on a keep-alive connection by itself (the fingerprint a connection remembers is its own)', async () => {
+    const { request, Agent } = await import('node:http');
+    // One socket for every request below: the connection remembers the fingerprint of the last credential.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const ports = new Set<number>();
+    const account = (headers: Record<string, string>) =>
+      new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+        const outgoing = request(`${server.url}/api/v2/account`, { agent, headers }, (response) => {
+          ports.add(response.socket.localPort ?? 0);
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+        });
+        outgoing.on('error', reject);
+        outgoing.end();
+      });
+    try {
+      const first = await createKey({ privileges: { view_api_keys: 1 } });
+      const second = await createKey({ privileges: { create_api_keys: 1 } });
+      const principalOf = (response: { body: Record<string, unknown> }) => (response.body.principal as { id: string }).id;
+      expect(principalOf(await account(asKey(first.key)))).toBe(first.id);
+      expect(principalOf(await account(asKey(second.key)))).toBe(second.id);
+      // A value one character away from a key this connection just used is unknown, not that key.
+      const near = `${first.key.slice(0, -1)}${first.key.endsWith('a') ? 'b' : 'a'}`;
+      expect((await account(asKey(first.key))).status).toBe(200);
+      expect((await account(asKey(near))).status).toBe(401);
+      expect((await account({ Authorization: `Bearer ${near}` })).status).toBe(401);
+      // A session on the same connection is a user; the key after it is the key again.
+      expect((await account(admin.headers)).body).toMatchObject({ principal: { type: 'user' } });
+      expect(principalOf(await account(asKey(first.key)))).toBe(first.id);
+      // Revoked while the connection remembers it: refused on the next request.
+      expect((await http(server).post('/api/app/delete_api_key/v1').set(admin.headers).send({ id: first.id })).body).toEqual({ code: 0 });
+      expect((await account(asKey(first.key))).status).toBe(401);
+      expect(principalOf(await account(asKey(second.key)))).toBe(second.id);
+      expect(ports.size).toBe(1);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('rotates with a grace period: both keys work until it ends, then the old one is disabled', async () => {
     const old = await createKey({ privileges: { view_api_keys: 1 }, max_per_sec: 50, categories: ['ci'] });
     const rotated = await http(server).post('/api/app/rotate_api_key/v1').set(admin.headers).send({ id: old.id, grace_seconds: 2 });
