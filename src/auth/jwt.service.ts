@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/postgres-errors';
 import { CacheSpace, CredentialCache } from './credential-cache';
-import { JWT_ALGORITHM, JwtKeysService } from './jwt-keys.service';
+import { JwtKeysService } from './jwt-keys.service';
+import { signEs256 } from './token-claims';
 
 export interface AccessTokenClaims {
   iss: string;
@@ -55,7 +55,7 @@ export class JwtService {
       nbf: now,
       exp,
     };
-    const token = jwt.sign(claims, privateKey, { algorithm: JWT_ALGORITHM, keyid: kid });
+    const token = signEs256(claims, privateKey, kid);
     return { token, expiresIn: Math.max(exp - now, 0) };
   }
 

@@ -1,8 +1,9 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { decodeCursor, encodeCursor, toPage } from '../../src/common/cursor';
 import { connectionFingerprint, isUuid, keyedDigest, randomBase62, safeEqual, secretFingerprint } from '../../src/common/crypto';
 import { slugify } from '../../src/organizations/slug';
-import { claimsInForce } from '../../src/auth/token-claims';
+import jwt from 'jsonwebtoken';
+import { claimsInForce, signEs256 } from '../../src/auth/token-claims';
 
 // The module object itself (not an import's copy of it), so that a spy sees the calls crypto.ts makes.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -116,5 +117,25 @@ describe('claimsInForce (a remembered JWT verification)', () => {
     expect(claimsInForce(claims, 199)).toBe(true);
     expect(claimsInForce(claims, 200)).toBe(false);
     expect(claimsInForce({ exp: 200 }, 150)).toBe(true);
+  });
+});
+
+describe(signEs256.name, () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const claims = { iss: 'keyward', aud: 'api', sub: 'u1', sid: 's1', jti: 'j1', iat: 1_700_000_000, nbf: 1_700_000_000, exp: 4_000_000_000 };
+
+  it('makes a token the JWT library verifies, with the key id in its header', () => {
+    const token = signEs256(claims, privateKey, 'kid-1');
+    expect(jwt.verify(token, publicKey, { algorithms: ['ES256'], issuer: 'keyward', audience: 'api' })).toEqual(claims);
+    expect(jwt.decode(token, { complete: true })?.header).toEqual({ alg: 'ES256', typ: 'JWT', kid: 'kid-1' });
+  });
+
+  it('makes tokens that fail verification when changed or checked with another key', () => {
+    const token = signEs256(claims, privateKey, 'kid-1');
+    const [header, , signature] = token.split('.');
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'u2' })).toString('base64url')}.${signature}`;
+    expect(() => jwt.verify(tampered, publicKey, { algorithms: ['ES256'] })).toThrow('invalid signature');
+    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+    expect(() => jwt.verify(token, other, { algorithms: ['ES256'] })).toThrow('invalid signature');
   });
 });
