@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { REDIS } from '../redis/redis.module';
@@ -27,6 +28,8 @@ export class CredentialCache implements OnModuleInit, OnApplicationShutdown, Cac
   /** What entry times count from; moved forward whenever the cache is emptied, so they stay small. */
   private epoch = Date.now();
   private subscriber: Redis | null = null;
+  /** Names this instance's invalidation messages (earlier versions sent a timestamp: never equal). */
+  private readonly instanceId = randomUUID();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -51,7 +54,12 @@ export class CredentialCache implements OnModuleInit, OnApplicationShutdown, Cac
       // Queued until connected, and subscribed again by ioredis after every reconnection.
       this.subscriber = this.redis.duplicate({ enableOfflineQueue: true, commandTimeout: undefined });
       this.subscriber.on('error', (error: Error) => this.logger.warn(`invalidation channel: ${error.message}`));
-      this.subscriber.on('message', () => this.invalidateHere());
+      // Not this instance's own message: it emptied its cache when it published, and emptying it
+      // again when the echo arrives would drop what it cached since (a just-revoked key's state,
+      // which must still be answered from memory if PostgreSQL goes away).
+      this.subscriber.on('message', (_channel: string, message: string) => {
+        if (message !== this.instanceId) this.invalidateHere();
+      });
       // Messages sent while this instance was disconnected are lost: forget everything on (re)connection.
       this.subscriber.on('ready', () => this.invalidateHere());
       this.subscriber.subscribe(this.channel).catch((error: Error) => this.logger.warn(`cannot subscribe: ${error.message}`));
@@ -91,7 +99,7 @@ export class CredentialCache implements OnModuleInit, OnApplicationShutdown, Cac
 
   invalidateEverywhere(): void {
     this.invalidateHere();
-    this.redis?.publish(this.channel, String(Date.now())).catch((error: Error) => this.logger.warn(`cannot publish invalidation: ${error.message}`));
+    this.redis?.publish(this.channel, this.instanceId).catch((error: Error) => this.logger.warn(`cannot publish invalidation: ${error.message}`));
   }
 
   private invalidateHere(): void {
