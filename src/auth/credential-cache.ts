@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { Metrics } from '../operations/metrics';
 import { REDIS } from '../redis/redis.module';
 import { CacheOwner, CacheSpace } from './cache-space';
 
@@ -34,6 +35,7 @@ export class CredentialCache implements OnModuleInit, OnApplicationShutdown, Cac
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly metrics: Metrics,
     @Optional() @Inject(REDIS) private readonly redis: Redis | null,
   ) {}
 
@@ -103,6 +105,7 @@ export class CredentialCache implements OnModuleInit, OnApplicationShutdown, Cac
   }
 
   private invalidateHere(): void {
+    this.metrics.credentialCacheInvalidations.inc();
     this.generationValue += 1;
     for (const space of this.spaces) space.clear();
     this.epoch = Date.now();

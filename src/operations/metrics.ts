@@ -31,6 +31,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly credentialCacheInvalidations = new Counter({
+    name: 'keyward_credential_cache_invalidations_total',
+    help: 'Times this instance emptied its credential cache: for a change here, a message from another instance, or a reconnection to Redis.',
+    registers: [this.registry],
+  });
+
   constructor(queryCount: () => number) {
     collectDefaultMetrics({ register: this.registry, prefix: 'keyward_' });
     new Counter({

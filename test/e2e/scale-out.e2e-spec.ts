@@ -87,6 +87,18 @@ shared('two instances sharing PostgreSQL and Redis', () => {
     expect(elapsed).toBeLessThan(1000);
   });
 
+  it('empties each cache once per change: the acting instance ignores the echo of its own message', async () => {
+    const key = await createKey(a, admin, { privileges: ['view_api_keys'] });
+    const invalidations = (server: TestServer) => metricValue(server, 'keyward_credential_cache_invalidations_total');
+    const [beforeA, beforeB] = [await invalidations(a), await invalidations(b)];
+    await http(a).delete(`/api/v2/api-keys/${key.id}`).set(admin.headers).expect(200);
+    await within(1000, async () => (await invalidations(b)) === beforeB + 1);
+    // Long enough for A's own message to have come back to it through Redis as well.
+    await sleep(300);
+    expect(await invalidations(a)).toBe(beforeA + 1);
+    expect(await invalidations(b)).toBe(beforeB + 1);
+  });
+
   it('drops a privilege on B soon after it is removed from a role on A', async () => {
     const role = await http(a).post('/api/v2/roles').set(admin.headers).send({ title: 'Shared role', privileges: ['view_api_keys', 'view_activity'] });
     expect(role.status).toBe(201);
