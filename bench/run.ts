@@ -4,6 +4,7 @@
  * Prints a table and writes bench/results.json.
  */
 import autocannon from 'autocannon';
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +33,8 @@ const THROUGHPUT_ROUNDS = Number(process.env.BENCH_THROUGHPUT_ROUNDS ?? 9);
 const THROUGHPUT_DURATION = Number(process.env.BENCH_THROUGHPUT_DURATION ?? 2);
 /** How many pairs of fresh servers (10 keys, then 100,000 keys) the scaling figure is measured in. */
 const SCALE_PAIRS = Number(process.env.BENCH_SCALE_PAIRS ?? 2);
+/** quality.md: "p99 of authenticated GETs while 20 logins/s run". */
+const LOGINS_PER_SECOND = 20;
 
 interface Run {
   rps: number;
@@ -75,6 +78,16 @@ async function load(url: string, options: Partial<autocannon.Options> = {}, pid?
     errors: result.errors,
     non2xx: result.non2xx,
   };
+}
+
+/** LOGINS_PER_SECOND argon2id hashes per second for DURATION seconds in a child process (bench/hashing-load.ts). */
+function hashingLoad(): Promise<{ hashes: number; seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(__dirname, 'hashing-load.js'), [String(LOGINS_PER_SECOND), String(DURATION)]);
+    child.once('message', (message) => resolve(message as { hashes: number; seconds: number }));
+    child.once('error', reject);
+    child.once('exit', (code) => code === 0 || reject(new Error(`the hashing load exited with ${code}`)));
+  });
 }
 
 /** The entry with the median value (the lower middle one of an even count). */
@@ -199,7 +212,7 @@ async function benchMode(label: string): Promise<Figure[]> {
     const loginRequest: Partial<autocannon.Options> = {
       method: 'POST',
       connections: 2,
-      overallRate: 20,
+      overallRate: LOGINS_PER_SECOND,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword }),
     };
@@ -217,7 +230,8 @@ async function benchMode(label: string): Promise<Figure[]> {
     // Rounds: each compares runs made next to each other, so a slow stretch of the machine touches
     // both sides of a ratio; the figure is the median round.
     const throughput: Record<'base' | 'keyed' | 'limited' | 'jwt', Run>[] = [];
-    const latencies: Record<'base' | 'verify' | 'keyed' | 'underLogins' | 'logins', Run>[] = [];
+    const latencies: Record<'base' | 'verify' | 'keyed' | 'underLogins' | 'logins' | 'underHashing', Run>[] = [];
+    const hashing: Array<{ hashes: number; seconds: number }> = [];
     let queries = 0;
     let keyedRequests = 0;
     const short = { duration: THROUGHPUT_DURATION };
@@ -239,7 +253,10 @@ async function benchMode(label: string): Promise<Figure[]> {
         load(authenticated, { ...latency, ...keyHeaders }),
         load(`${server.url}/api/v2/auth/login`, loginRequest),
       ]);
-      latencies.push({ base, verify, keyed, underLogins, logins });
+      // The control: the same GETs next to the logins' argon2 work alone, in another process.
+      const [underHashing, hashed] = await Promise.all([load(authenticated, { ...latency, ...keyHeaders }), hashingLoad()]);
+      hashing.push(hashed);
+      latencies.push({ base, verify, keyed, underLogins, logins, underHashing });
     }
     const queriesPerRequest = queries / keyedRequests;
     // What a login costs the request thread (the time other requests may wait behind it), with no
@@ -299,6 +316,8 @@ async function benchMode(label: string): Promise<Figure[]> {
     const verifyRatios = latencies.map((round) => round.verify.p99 / round.base.p99);
     const loginRatios = latencies.map((round) => round.underLogins.p99 / round.keyed.p99);
     const middle = median(latencies.map((round, index) => ({ round, value: loginRatios[index] })));
+    const hashingRatios = latencies.map((round) => round.underHashing.p99 / round.keyed.p99);
+    const middleHashing = median(latencies.map((round, index) => ({ round, value: hashingRatios[index], hashed: hashing[index] })));
     const manyKeys = median(manyKeysRuns.map((run) => ({ run, value: run.rps })));
     const fewKeys = median(fewKeysRuns.map((run) => ({ run, value: run.rps })));
     const allRuns = [live, account, loginsAlone, ...throughput.flatMap(Object.values), ...latencies.flatMap(Object.values), ...fewKeysRuns, ...manyKeysRuns, ...cachingRuns.map((caching) => caching.run)];
@@ -339,6 +358,13 @@ async function benchMode(label: string): Promise<Figure[]> {
         '<= 1.5',
         (value) => value <= 1.5,
         `median round ${middle.round.underLogins.p99} ms vs ${middle.round.keyed.p99} ms (${LATENCY_CONNECTIONS} connections; ${Math.round(middle.round.logins.rps * 10) / 10} logins/s done)`,
+      ),
+      figure(
+        `control: p99 under ${LOGINS_PER_SECOND} argon2 hashes/s in another process ÷ without`,
+        hashingRatios,
+        '-',
+        () => true,
+        `the logins' password hashing alone, never touching the server; median round ${middleHashing.round.underHashing.p99} ms vs ${middleHashing.round.keyed.p99} ms (${Math.round((middleHashing.hashed.hashes / middleHashing.hashed.seconds) * 10) / 10} hashes/s done)`,
       ),
       {
         name: 'request-thread CPU per login (ms)',
