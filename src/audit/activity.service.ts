@@ -61,12 +61,9 @@ export class ActivityService {
       throw new Error('activity records are written inside the transaction of what they record');
     }
     // One writer per organization at a time, until commit: the chain stays a line under concurrency.
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtext('keyward:activity:' || $1))`, [entry.organizationId]);
-    const [last] = await manager.query(
-      `SELECT hash FROM activity_records WHERE organization_id = $1 ORDER BY seq DESC LIMIT 1`,
-      [entry.organizationId],
-    );
-    const previous: Buffer | null = last?.hash ?? null;
+    // The function takes the lock, then reads the chain's last hash (migration LockActivityHead).
+    const [head] = await manager.query(`SELECT keyward_lock_activity_head($1) AS hash`, [entry.organizationId]);
+    const previous: Buffer | null = head?.hash ?? null;
     const fields = {
       id: randomUUID(),
       organizationId: entry.organizationId,
