@@ -5,12 +5,11 @@
  * many it did. It never talks to the server, so what it does to the server's p99 is what sharing
  * the machine's cores with password hashing costs, whatever the server does.
  */
-import { setPriority } from 'node:os';
 import { hashSync } from '@node-rs/argon2';
-import { ARGON2_OPTIONS, HASHING_NICENESS } from '../src/auth/password-hashing';
+import { ARGON2_OPTIONS, lowerHashingPriority } from '../src/auth/password-hashing';
 
 const [rate, seconds] = process.argv.slice(2).map(Number);
-setPriority(0, HASHING_NICENESS);
+lowerHashingPriority();
 const started = Date.now();
 let done = 0;
 const next = (): void => {

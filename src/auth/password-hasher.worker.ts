@@ -1,16 +1,11 @@
-import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { hashSync, verifySync } from '@node-rs/argon2';
-import { ARGON2_OPTIONS, HASHING_NICENESS } from './password-hashing';
+import { ARGON2_OPTIONS, lowerHashingPriority } from './password-hashing';
 
 export type HashRequest = { id: number; op: 'hash'; password: string } | { id: number; op: 'verify'; hash: string; password: string };
 export type HashResponse = { id: number; result: string | boolean } | { id: number; error: string };
 
-try {
-  setPriority(0, HASHING_NICENESS);
-} catch {
-  // Not allowed here: hashing still runs off the request thread, at normal priority.
-}
+lowerHashingPriority();
 
 parentPort?.on('message', (request: HashRequest) => {
   let response: HashResponse;

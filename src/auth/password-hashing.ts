@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { Algorithm } from '@node-rs/argon2';
 
 /** OWASP's minimum for argon2id is m = 19 MiB, t = 2, p = 1; these meet it. */
@@ -10,3 +11,12 @@ export const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19456
  * before). The benchmark's control load hashes at the same priority.
  */
 export const HASHING_NICENESS = 10;
+
+/** Lowers the calling thread to HASHING_NICENESS; where that is refused, it hashes at normal priority. */
+export function lowerHashingPriority(): void {
+  try {
+    setPriority(0, HASHING_NICENESS);
+  } catch {
+    // Not allowed here: hashing still runs off the request thread, at normal priority.
+  }
+}
