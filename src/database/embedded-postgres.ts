@@ -5,21 +5,21 @@ import type { Logger } from 'pino';
 import type { EmbeddedWorkerMessage } from './embedded-postgres.worker';
 
 /**
+ * The database thread's young generation. Its JavaScript only relays wire-protocol buffers, all
+ * short-lived; with V8's default the young generation grew to its full size under a burst of
+ * queries and stayed resident, full of garbage, once the thread went quiet. Capped, a server with
+ * 100,000 keys cached read 370-401 MB VmRSS against 405-432 MB (three runs each of a harness that
+ * takes the bench's reading), for the same time to load those keys.
+ */
+const WORKER_YOUNG_GENERATION_MB = 8;
+
+/**
  * The embedded default database: PGlite (PostgreSQL compiled to WebAssembly) with its data under
  * DATA_DIR, served over the Postgres wire protocol on a free loopback port so that TypeORM's
  * ordinary `postgres` driver talks to it. PGlite runs one query at a time, so the pool has one
  * connection. It runs on a worker thread of its own (embedded-postgres.worker.ts), so queries never
  * block the thread that serves requests.
  */
-/**
- * The database thread's young generation. Its JavaScript only relays wire-protocol buffers, all
- * short-lived; with V8's default the young generation grew to its full size under a burst of
- * queries and stayed resident, full of garbage, once the thread went quiet. Capped, the server
- * with 100,000 keys cached read 30-40 MB less resident memory (/proc VmRSS, the bench's reading)
- * for the same time to load those keys.
- */
-const WORKER_YOUNG_GENERATION_MB = 8;
-
 export class EmbeddedPostgres {
   private constructor(
     private readonly worker: Worker,
