@@ -1,0 +1,19 @@
+// Test-only preload, for memory readings that do not depend on where the collector's sawtooth
+// happens to be: started with NODE_OPTIONS="--expose-gc --require <this file>", the server runs a
+// full garbage collection in every thread when it receives SIGUSR2, and its main thread then
+// prints one line with its live heap.
+const { isMainThread, BroadcastChannel } = require('node:worker_threads');
+const { getHeapStatistics } = require('node:v8');
+
+const channel = new BroadcastChannel('keyward-test-collect-garbage');
+channel.unref();
+
+if (isMainThread) {
+  process.on('SIGUSR2', () => {
+    channel.postMessage('collect');
+    global.gc();
+    process.stdout.write(`collected garbage: live heap ${getHeapStatistics().used_heap_size} bytes\n`);
+  });
+} else {
+  channel.onmessage = () => global.gc();
+}
