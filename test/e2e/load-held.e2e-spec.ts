@@ -1,7 +1,6 @@
 import autocannon from 'autocannon';
-import { join } from 'node:path';
 import { http, issuedSecrets, loginAsAdmin } from '../support/client';
-import { rssMegabytes, startServer, TestServer } from '../support/server';
+import { COLLECT_GARBAGE_ON_SIGNAL, memoryAfterFullCollection, startServer, TestServer } from '../support/server';
 
 /**
  * quality.md: a sustained load (LOAD_SECONDS, at least 60 s, 50 connections) of mixed realistic
@@ -13,34 +12,13 @@ import { rssMegabytes, startServer, TestServer } from '../support/server';
  */
 const SECONDS = Math.max(60, Number(process.env.LOAD_SECONDS ?? 60));
 const CONNECTIONS = 50;
-const COLLECT_GARBAGE_ON_SIGNAL = join(__dirname, '..', 'support', 'collect-garbage-on-signal.cjs');
-
-/**
- * The server's resident memory and live heap (MB) right after a full garbage collection in all its
- * threads, taken with no load running. Read at an arbitrary moment instead, resident memory is
- * wherever the collector's sawtooth happens to be: 180-265 MB within one minute of the same run.
- */
-async function memoryAfterFullCollection(server: TestServer): Promise<{ rss: number; liveHeap: number }> {
-  const seen = server.logs.length;
-  process.kill(server.pid as number, 'SIGUSR2');
-  const deadline = Date.now() + 10_000;
-  let line: string | undefined;
-  while (!(line = server.logs.slice(seen).find((logged) => logged.startsWith('collected garbage')))) {
-    if (Date.now() > deadline) throw new Error('the server did not report a full collection within 10 s');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  // The other threads (the embedded database, password hashing) collect in their own turn.
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  const liveHeap = Number(/live heap (\d+) bytes/.exec(line)?.[1]) / 1024 / 1024;
-  return { rss: Math.round(rssMegabytes(server.pid)), liveHeap: Math.round(liveHeap * 10) / 10 };
-}
 
 describe('load held', () => {
   let server: TestServer;
 
   beforeAll(async () => {
     server = await startServer('load-held', {
-      env: { LOG_LEVEL: 'warn', USAGE_FLUSH_INTERVAL_MS: '1000', NODE_OPTIONS: `--expose-gc --require ${COLLECT_GARBAGE_ON_SIGNAL}` },
+      env: { LOG_LEVEL: 'warn', USAGE_FLUSH_INTERVAL_MS: '1000', NODE_OPTIONS: COLLECT_GARBAGE_ON_SIGNAL },
     });
   });
 

@@ -1,7 +1,8 @@
-// Test-only preload, for memory readings that do not depend on where the collector's sawtooth
-// happens to be: started with NODE_OPTIONS="--expose-gc --require <this file>", the server runs a
-// full garbage collection in every thread when it receives SIGUSR2, and its main thread then
-// prints one line with its live heap.
+// A preload for the tests' and the benchmark's memory readings (COLLECT_GARBAGE_ON_SIGNAL in
+// server-process.ts), so that they do not depend on where the collector's sawtooth happens to be:
+// started with NODE_OPTIONS="--expose-gc --require <this file>", the server runs a full garbage
+// collection in every thread when it receives SIGUSR2, and its main thread then prints one line
+// with its live heap. Never part of a production start.
 const { isMainThread, BroadcastChannel } = require('node:worker_threads');
 const { getHeapStatistics } = require('node:v8');
 
