@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keyedDigest } from '../src/common/crypto';
 import { API_KEY_DIGEST_PURPOSE } from '../src/keys/api-key-authenticator';
-import { COLLECT_GARBAGE_ON_SIGNAL, mainThreadCpuMicros, memoryAfterFullCollection, rssMegabytes, startServer, TestServer, withDatabase } from '../tools/server-process';
+import { COLLECT_GARBAGE_ON_SIGNAL, CollectedMemory, mainThreadCpuMicros, memoryAfterFullCollection, rssMegabytes, startServer, TestServer, withDatabase } from '../tools/server-process';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -291,7 +291,7 @@ async function benchMode(label: string): Promise<Figure[]> {
     const manyKeysRuns: Run[] = [];
     const processMedians: string[] = [];
     let rss = NaN;
-    let collected = { rss: NaN, liveHeap: NaN };
+    let collected: CollectedMemory = { rss: NaN, liveHeap: NaN, heapCommitted: NaN };
     for (let pair = 0; pair < SCALE_PAIRS; pair += 1) {
       if (pair > 0) await withDatabase(server, (client) => client.query(`DELETE FROM api_keys WHERE title LIKE 'seeded %'`));
       const few = await freshRuns();
@@ -386,7 +386,7 @@ async function benchMode(label: string): Promise<Figure[]> {
         pass: true,
         detail: `${loginsAlone.requests} logins at 20/s, no other load (argon2 is on its own thread)`,
       },
-      { name: `resident memory with ${SEEDED_KEYS} keys (MB)`, value: Math.round(rss), bar: '<= 300', pass: rss <= 300, detail: `VmRSS after the first many-keys server's runs; every seeded key was used first (${cachingRuns[0] ? `${cachingRuns[0].run.requests} requests, ${Math.round(cachingRuns[0].run.rps)}/s` : 'none'}), so all are cached; the runs began when the usage writes and detectors it caused were done, ${Math.round((cachingRuns[0]?.settleMs ?? 0) / 1000)} s later; right after a full collection in every thread: ${collected.rss} MB, main-thread live heap ${collected.liveHeap} MB` },
+      { name: `resident memory with ${SEEDED_KEYS} keys (MB)`, value: Math.round(rss), bar: '<= 300', pass: rss <= 300, detail: `VmRSS after the first many-keys server's runs; every seeded key was used first (${cachingRuns[0] ? `${cachingRuns[0].run.requests} requests, ${Math.round(cachingRuns[0].run.rps)}/s` : 'none'}), so all are cached; the runs began when the usage writes and detectors it caused were done, ${Math.round((cachingRuns[0]?.settleMs ?? 0) / 1000)} s later; right after a full collection in every thread: ${collected.rss} MB, main-thread heap ${collected.liveHeap} MB live of ${collected.heapCommitted} MB committed` },
       {
         name: 'errors (all runs)',
         value: allRuns.reduce((sum, run) => sum + run.errors + run.non2xx, 0),
