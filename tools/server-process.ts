@@ -51,8 +51,8 @@ export function rssMegabytes(pid: number | undefined): number {
 }
 
 /**
- * NODE_OPTIONS for a server whose memory is read after a full garbage collection (a test-only
- * preload: on SIGUSR2 every thread collects, and the main thread reports its live heap).
+ * NODE_OPTIONS for a server whose memory is read after a full garbage collection (a preload for
+ * the tests and the bench: on SIGUSR2 every thread collects, and the main thread reports its heap).
  */
 export const COLLECT_GARBAGE_ON_SIGNAL = `--expose-gc --require ${JSON.stringify(join(ROOT, 'tools', 'collect-garbage-on-signal.cjs'))}`;
 
