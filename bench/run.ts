@@ -174,7 +174,8 @@ async function benchMode(label: string): Promise<Figure[]> {
       WEBHOOK_POLL_MS: '600000',
       // The twin routes below (GET /api/v2/bench/public and /api/v2/bench/authenticated).
       BENCH_ROUTES: 'true',
-      // A second memory reading, after a full collection: how much of the first is garbage.
+      // A second memory reading, after a full collection: how much of the first is garbage and how
+      // much is heap V8 keeps committed around the live data.
       NODE_OPTIONS: COLLECT_GARBAGE_ON_SIGNAL,
     },
   });
