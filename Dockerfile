@@ -19,4 +19,6 @@ COPY package.json ./
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 CMD node -e "fetch('http://127.0.0.1:3000/health/ready').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "dist/src/main.js"]
+# As `npm run start:prod` (a unit test holds the two to the same flags): a 4 MB young generation
+# keeps resident memory and p99 latency lower than V8's default 16 MB (see the README's benchmark).
+CMD ["node", "--max-semi-space-size=4", "dist/src/main.js"]

@@ -19,6 +19,21 @@ function findRoot(start: string): string {
 
 const ROOT = findRoot(__dirname);
 const ENTRY = join(ROOT, 'dist', 'src', 'main.js');
+
+/**
+ * Node's own flags in `npm run start:prod` (and so in `npm start` and the Dockerfile, which a unit
+ * test holds to the same): the servers the tests and the bench start run as users run them.
+ */
+export const SERVER_NODE_FLAGS = nodeFlagsOf(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod']);
+
+/** The flags between `node` and the entry point of a start command (`node --flag dist/src/main.js`). */
+export function nodeFlagsOf(command: string): string[] {
+  const words = command.trim().split(/\s+/);
+  if (words[0] !== 'node' || words[words.length - 1] !== 'dist/src/main.js') {
+    throw new Error(`not a start command of the form "node [flags] dist/src/main.js": ${command}`);
+  }
+  return words.slice(1, -1);
+}
 /** Every line any server started this way printed, for the secret scans. */
 export const LOG_DIR = join(ROOT, '.tmp', 'test-logs');
 
@@ -255,7 +270,7 @@ export async function startServer(name: string, options: StartOptions = {}): Pro
   };
 
   const launchOnce = async () => {
-    const proc = spawn(process.execPath, [ENTRY], { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, ENTRY], { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     const collect = (chunk: Buffer) => {
       const text = chunk.toString('utf8');
