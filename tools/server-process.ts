@@ -34,6 +34,7 @@ export function nodeFlagsOf(command: string): string[] {
   }
   return words.slice(1, -1);
 }
+
 /** Every line any server started this way printed, for the secret scans. */
 export const LOG_DIR = join(ROOT, '.tmp', 'test-logs');
 
