@@ -20,19 +20,31 @@ function findRoot(start: string): string {
 const ROOT = findRoot(__dirname);
 const ENTRY = join(ROOT, 'dist', 'src', 'main.js');
 
+/** What a start command sets: environment variables before `node`, and node's own flags. */
+export interface StartCommand {
+  env: Record<string, string>;
+  nodeFlags: string[];
+}
+
 /**
- * Node's own flags in `npm run start:prod` (and so in `npm start` and the Dockerfile, which a unit
+ * How `npm run start:prod` starts the server (and so `npm start` and the Dockerfile, which a unit
  * test holds to the same): the servers the tests and the bench start run as users run them.
  */
-export const SERVER_NODE_FLAGS = nodeFlagsOf(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod']);
+export const SERVER_START = startCommandOf(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod']);
 
-/** The flags between `node` and the entry point of a start command (`node --flag dist/src/main.js`). */
-export function nodeFlagsOf(command: string): string[] {
+/** Reads a start command of the form `[NAME=value ...] node [flags] dist/src/main.js`. */
+export function startCommandOf(command: string): StartCommand {
   const words = command.trim().split(/\s+/);
-  if (words[0] !== 'node' || words[words.length - 1] !== 'dist/src/main.js') {
-    throw new Error(`not a start command of the form "node [flags] dist/src/main.js": ${command}`);
+  const env: Record<string, string> = {};
+  let assignment: RegExpExecArray | null;
+  while (words.length > 0 && (assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(words[0]))) {
+    env[assignment[1]] = assignment[2];
+    words.shift();
   }
-  return words.slice(1, -1);
+  if (words[0] !== 'node' || words[words.length - 1] !== 'dist/src/main.js') {
+    throw new Error(`not a start command of the form "[NAME=value ...] node [flags] dist/src/main.js": ${command}`);
+  }
+  return { env, nodeFlags: words.slice(1, -1) };
 }
 
 /** Every line any server started this way printed, for the secret scans. */
@@ -271,7 +283,7 @@ export async function startServer(name: string, options: StartOptions = {}): Pro
   };
 
   const launchOnce = async () => {
-    const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, ENTRY], { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [...SERVER_START.nodeFlags, ENTRY], { env: { ...SERVER_START.env, ...baseEnv() }, stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     const collect = (chunk: Buffer) => {
       const text = chunk.toString('utf8');

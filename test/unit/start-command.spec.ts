@@ -1,16 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { nodeFlagsOf, SERVER_NODE_FLAGS } from '../../tools/server-process';
+import { SERVER_START, startCommandOf } from '../../tools/server-process';
 
 const root = join(__dirname, '..', '..');
 const scripts: Record<string, string> = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts;
 
+const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8').split('\n');
+
 /** The Dockerfile's CMD, an exec-form JSON array, as one command line. */
 function dockerCommand(): string {
-  const line = readFileSync(join(root, 'Dockerfile'), 'utf8')
-    .split('\n')
-    .find((candidate) => candidate.startsWith('CMD '));
+  const line = dockerfile.find((candidate) => candidate.startsWith('CMD '));
   return (JSON.parse((line as string).slice('CMD '.length)) as string[]).join(' ');
+}
+
+/** Every variable the Dockerfile's ENV lines set (the `ENV NAME=value NAME=value` form). */
+function dockerEnv(): Record<string, string> {
+  const pairs = dockerfile
+    .filter((line) => line.startsWith('ENV '))
+    .flatMap((line) => line.slice('ENV '.length).trim().split(/\s+/))
+    .map((pair) => pair.split('=') as [string, string]);
+  return Object.fromEntries(pairs);
 }
 
 describe('how the server is started', () => {
@@ -18,18 +27,23 @@ describe('how the server is started', () => {
     expect(scripts.start).toBe('npm run build && npm run start:prod');
   });
 
-  it('gives the Dockerfile the same node flags as start:prod', () => {
-    expect(nodeFlagsOf(dockerCommand())).toEqual(nodeFlagsOf(scripts['start:prod']));
+  it('gives the Dockerfile the same node flags and environment as start:prod', () => {
+    const start = startCommandOf(scripts['start:prod']);
+    expect(startCommandOf(dockerCommand()).nodeFlags).toEqual(start.nodeFlags);
+    expect(dockerEnv()).toMatchObject(start.env);
   });
 
-  it('starts the tests\' and the bench\'s servers with those flags, the young generation capped', () => {
-    expect(SERVER_NODE_FLAGS).toEqual(nodeFlagsOf(scripts['start:prod']));
-    expect(SERVER_NODE_FLAGS).toContain('--max-semi-space-size=4');
+  it('starts the tests\' and the bench\'s servers that way, the young generation and malloc\'s thresholds fixed', () => {
+    expect(SERVER_START).toEqual(startCommandOf(scripts['start:prod']));
+    expect(SERVER_START.nodeFlags).toContain('--max-semi-space-size=4');
+    expect(SERVER_START.env).toEqual({ MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' });
   });
 
-  it('refuses a start command it cannot read', () => {
-    expect(() => nodeFlagsOf('node --inspect dist/other.js')).toThrow(/not a start command/);
-    expect(() => nodeFlagsOf('npm run start:prod')).toThrow(/not a start command/);
-    expect(nodeFlagsOf('node dist/src/main.js')).toEqual([]);
+  it('reads the environment before node and refuses a start command it cannot read', () => {
+    expect(startCommandOf('A_B=1 c=x=y node --flag dist/src/main.js')).toEqual({ env: { A_B: '1', c: 'x=y' }, nodeFlags: ['--flag'] });
+    expect(startCommandOf('node dist/src/main.js')).toEqual({ env: {}, nodeFlags: [] });
+    expect(() => startCommandOf('node --inspect dist/other.js')).toThrow(/not a start command/);
+    expect(() => startCommandOf('npm run start:prod')).toThrow(/not a start command/);
+    expect(() => startCommandOf('A=1 npm run start:prod')).toThrow(/not a start command/);
   });
 });
