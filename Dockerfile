@@ -22,6 +22,8 @@ COPY package.json ./
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 CMD node -e "fetch('http://127.0.0.1:3000/health/ready').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-# As `npm run start:prod` (a unit test holds the two to the same flags and environment): a 4 MB young generation
-# keeps resident memory and p99 latency lower than V8's default 16 MB (see the README's benchmark).
+# As `npm run start:prod` (a unit test holds the two to the same flags and environment): a 4 MB
+# young generation keeps resident memory and p99 latency lower than V8's default 16 MB; compacting
+# every full collection, with the old generation growing by 30 %, keeps its heap near the live data
+# (see the README's start paragraph and benchmark).
 CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=30", "--compact-on-every-full-gc", "dist/src/main.js"]
