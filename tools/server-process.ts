@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -122,6 +122,16 @@ export async function memoryAfterFullCollection(server: TestServer): Promise<Col
     liveHeap: megabytes(/live heap (\d+) bytes/),
     heapCommitted: megabytes(/heap committed (\d+) bytes/),
   };
+}
+
+/** The nice value of each thread of a process, by thread id (Linux /proc; the main thread's id is the pid). */
+export function threadNiceness(pid: number): Map<number, number> {
+  const niceness = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    // nice is field 19 of stat; the fields after the command's closing parenthesis start at 3.
+    niceness.set(Number(tid), Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]));
+  }
+  return niceness;
 }
 
 /**

@@ -3,6 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { EMBEDDED_DATABASE_NICENESS, lowerThreadPriority } from '../common/thread-priority';
 
 /**
  * The embedded database's own thread: PGlite and its wire-protocol server. PostgreSQL compiled to
@@ -20,6 +21,7 @@ export type EmbeddedWorkerMessage = { ready: string } | { failed: string } | { s
 const SHARED_BUFFERS = '16MB';
 
 async function serve(root: string): Promise<void> {
+  lowerThreadPriority(EMBEDDED_DATABASE_NICENESS);
   // pg_trgm backs the activity keyword index (the same extension a PostgreSQL server provides).
   const database = await PGlite.create(join(root, 'pgdata'), {
     extensions: { pg_trgm },

@@ -1,5 +1,6 @@
 import { expectProblem, expectV1Error, http, loginAsAdmin } from '../support/client';
-import { rssMegabytes, startServer, TestServer } from '../support/server';
+import { EMBEDDED_DATABASE_NICENESS, HASHING_NICENESS } from '../../src/common/thread-priority';
+import { rssMegabytes, startServer, TestServer, threadNiceness } from '../support/server';
 
 /** Routes that answer without a credential, on purpose (each is marked @Public()). */
 const PUBLIC_OPERATIONS = new Set([
@@ -32,6 +33,15 @@ describe('foundation', () => {
     expect(ready.body.status).toBe('ok');
     expect(ready.body.info.database.status).toBe('up');
     if (process.env.REDIS_URL) expect(ready.body.info.redis.status).toBe('up');
+  });
+
+  it('runs password hashing and the embedded database below the request thread', () => {
+    const pid = server.pid as number;
+    const niceness = threadNiceness(pid);
+    expect(niceness.get(pid)).toBe(0);
+    const others = [...niceness].filter(([tid]) => tid !== pid).map(([, nice]) => nice);
+    expect(others.filter((nice) => nice === HASHING_NICENESS)).toHaveLength(1);
+    expect(others.filter((nice) => nice === EMBEDDED_DATABASE_NICENESS)).toHaveLength(process.env.DATABASE_URL ? 0 : 1);
   });
 
   it('answers ping in v1', async () => {
