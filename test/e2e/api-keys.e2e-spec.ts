@@ -1,4 +1,5 @@
 import { expectNoSecretsInLogs, expectProblem, expectV1Error, http, issuedSecrets, loginAsAdmin, Session } from '../support/client';
+import { eventually } from '../support/eventually';
 import { startServer, TestServer } from '../support/server';
 import { storedText } from '../support/storage';
 import { createSubAccount, memberSession } from '../support/tenants';
@@ -263,8 +264,8 @@ describe('API keys', () => {
     it('counts verifications as usage of the verified key', async () => {
       const key = await createKey({});
       for (let i = 0; i < 3; i += 1) await verify({ key: key.key });
-      await sleep(500);
-      const usage = await http(server).get(`/api/v2/api-keys/${key.id}/usage`).set(admin.headers);
+      // Written behind: the count once it is there, and it must be exactly 3.
+      const usage = await eventually(() => http(server).get(`/api/v2/api-keys/${key.id}/usage`).set(admin.headers), (read) => read.body.this_month >= 3);
       expect(usage.body.this_month).toBe(3);
     });
   });
@@ -349,8 +350,7 @@ describe('API keys', () => {
   it('counts usage exactly after a flush, and keeps it across a graceful restart', async () => {
     const { id, key } = await createKey({ privileges: { view_api_keys: 1 } });
     for (let i = 0; i < 7; i += 1) expect((await listKeys(key)).status).toBe(200);
-    await sleep(500);
-    const usage = await http(server).get(`/api/app/get_api_key_usage/v1?id=${id}`).set(admin.headers);
+    const usage = await eventually(() => http(server).get(`/api/app/get_api_key_usage/v1?id=${id}`).set(admin.headers), (read) => read.body.usage?.month >= 7);
     expect(usage.body.code).toBe(0);
     expect(usage.body.usage.month).toBe(7);
     expect(usage.body.usage.days).toHaveLength(30);

@@ -1,4 +1,5 @@
 import { http, issuedSecrets, loginAsAdmin, requestFrom, Session } from '../support/client';
+import { eventually } from '../support/eventually';
 import { startServer, TestServer } from '../support/server';
 import { withDatabase } from '../support/storage';
 
@@ -26,21 +27,9 @@ describe('suspicious-activity detectors', () => {
     requestFrom(`http://127.0.0.1:${server.port}/api/v2/account`, { localAddress, headers: { 'X-API-Key': secret } });
   const findings = async (action: string, targetId?: string) =>
     (await http(server).get(`/api/v2/activity?action=${action}${targetId ? `&target_id=${targetId}` : ''}`).set(admin.headers)).body.data;
-  /**
-   * The findings once at least `atLeast` are there (or after 15 s, for the assertion to fail on):
-   * usage is written behind and judged after, on the database's own time, which a busy machine
-   * stretches. Absences are still checked after a fixed wait: a late finding can only make them
-   * pass, never fail.
-   */
-  const findingsOnce = async (atLeast: number, action: string, targetId?: string) => {
-    const deadline = Date.now() + 15_000;
-    let found = await findings(action, targetId);
-    while (found.length < atLeast && Date.now() < deadline) {
-      await sleep(100);
-      found = await findings(action, targetId);
-    }
-    return found;
-  };
+  /** The findings once at least `atLeast` are there (usage is written behind and judged after). */
+  const findingsOnce = (atLeast: number, action: string, targetId?: string) =>
+    eventually(() => findings(action, targetId), (found) => found.length >= atLeast);
 
   it('reports a new address after the first day of use, and not before', async () => {
     const key = await createKey('Roaming');

@@ -1,4 +1,5 @@
 import { expectProblem, expectV1Error, http, issuedSecrets, loginAsAdmin, Session } from '../support/client';
+import { eventually } from '../support/eventually';
 import { startServer, TestServer } from '../support/server';
 import { withDatabase } from '../support/storage';
 import { memberSession } from '../support/tenants';
@@ -26,6 +27,9 @@ describe('key hygiene policies', () => {
   };
   const records = async (action: string, targetId: string) =>
     (await http(server).get(`/api/v2/activity?action=${action}&target_id=${targetId}`).set(admin.headers)).body.data;
+  /** The records once there is one: the sweeps run on their own schedule. */
+  const recorded = (action: string, id: string): Promise<Array<{ actor: unknown; details: { reason: string } }>> =>
+    eventually(() => records(action, id), (found) => found.length > 0);
 
   it('shows the defaults the seed documents suggest, and lets only an admin change them', async () => {
     const organization = await http(server).get(`/api/v2/organizations/${admin.organizationId}`).set(admin.headers);
@@ -56,19 +60,11 @@ describe('key hygiene policies', () => {
       client.query(`UPDATE api_keys SET created_at = now() - interval '100 days', last_used_at = now() - interval '40 days' WHERE id = $1`, [old.id]),
     );
     admin = await loginAsAdmin(server);
-    const eventually = async (action: string, id: string) => {
-      let found: Array<{ actor: unknown; details: { reason: string } }> = [];
-      for (let i = 0; i < 60 && found.length === 0; i += 1) {
-        await sleep(100);
-        found = await records(action, id);
-      }
-      return found;
-    };
     // The reminder first, then the revocation policy: a sweep that started before the dates were
     // changed could otherwise revoke the key before any sweep saw it due for rotation.
-    expect(await eventually('apikey_rotation_due', old.id)).toHaveLength(1);
+    expect(await recorded('apikey_rotation_due', old.id)).toHaveLength(1);
     await http(server).patch(`/api/v2/organizations/${admin.organizationId}`).set(admin.headers).send({ policies: { revoke_unused_days: 30, rotation_reminder_days: 90 } });
-    const revoked = await eventually('apikey_delete', old.id);
+    const revoked = await recorded('apikey_delete', old.id);
     expect(revoked).toHaveLength(1);
     expect(revoked[0].actor).toEqual({ type: 'system', id: null });
     expect(revoked[0].details.reason).toBe('unused for 30 days (organization policy)');
@@ -83,11 +79,7 @@ describe('key hygiene policies', () => {
 
   it('warns once about a key that expires within a week', async () => {
     const soon = await createKey('Expiring soon', { expires_at: new Date(Date.now() + 3 * 86_400_000).toISOString() });
-    let warnings: unknown[] = [];
-    for (let i = 0; i < 40 && warnings.length === 0; i += 1) {
-      await sleep(100);
-      warnings = await records('apikey_expiring', soon.id);
-    }
+    expect(await recorded('apikey_expiring', soon.id)).toHaveLength(1);
     await sleep(800);
     expect(await records('apikey_expiring', soon.id)).toHaveLength(1);
   });
