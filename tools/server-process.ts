@@ -124,13 +124,18 @@ export async function memoryAfterFullCollection(server: TestServer): Promise<Col
   };
 }
 
-/** The nice value of each thread of a process, by thread id (Linux /proc; the main thread's id is the pid). */
+/**
+ * Field `number` (1-based, as in proc(5)) of a thread's stat line. The command name may hold spaces,
+ * so fields are counted from its closing parenthesis, after which field 3 starts.
+ */
+function threadStatField(pid: number, tid: number, number: number): number {
+  return Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[number - 3]);
+}
+
+/** The nice value (stat field 19) of each thread of a process, by thread id (Linux /proc; the main thread's id is the pid). */
 export function threadNiceness(pid: number): Map<number, number> {
   const niceness = new Map<number, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    // nice is field 19 of stat; the fields after the command's closing parenthesis start at 3.
-    niceness.set(Number(tid), Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]));
-  }
+  for (const tid of readdirSync(`/proc/${pid}/task`)) niceness.set(Number(tid), threadStatField(pid, Number(tid), 19));
   return niceness;
 }
 
@@ -142,9 +147,8 @@ export function threadNiceness(pid: number): Map<number, number> {
 export function mainThreadCpuMicros(pid: number | undefined): number {
   if (!pid) return NaN;
   try {
-    const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     // utime and stime (fields 14 and 15 of stat), in clock ticks of 10 ms.
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+    return (threadStatField(pid, pid, 14) + threadStatField(pid, pid, 15)) * 10_000;
   } catch {
     return NaN;
   }
