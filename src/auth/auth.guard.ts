@@ -71,6 +71,7 @@ export class AuthGuard implements CanActivate {
       cookies: request.cookies ?? {},
       query: request.query,
       body: request.body,
+      connection: request.raw.socket,
     });
     if (!credential) throw new KeywardError('session', Messages.noCredential);
     let principal: Principal;

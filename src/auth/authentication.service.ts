@@ -2,23 +2,9 @@ import { Injectable } from '@nestjs/common';
 import passport from 'passport';
 import { Strategy as CustomStrategy } from 'passport-custom';
 import { KeywardError, Messages } from '../common/errors/keyward-error';
-import { SERVICE_TOKEN_PREFIX } from '../keys/api-key-format';
-import { Credential } from './credentials';
+import { Credential, strategyFor } from './credentials';
 import { Principal } from './principal';
 import { CredentialRequest, JwtStrategy } from './strategies';
-
-const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
-
-/**
- * The Passport strategy that resolves a credential. A bearer value is a service token by its
- * prefix, a JWT by its shape, and an API key otherwise.
- */
-export function strategyFor(credential: Credential): 'session' | 'jwt' | 'service-token' | 'api-key' {
-  if (credential.kind === 'session') return 'session';
-  if (credential.kind === 'bearer' && credential.value.startsWith(SERVICE_TOKEN_PREFIX)) return 'service-token';
-  if (credential.kind === 'bearer' && JWT_SHAPE.test(credential.value)) return 'jwt';
-  return 'api-key';
-}
 
 /**
  * Turns a credential into the principal through its Passport strategy; decides nothing about
@@ -31,7 +17,7 @@ export class AuthenticationService {
    * else a promise. A refusal is thrown, or rejects the promise.
    */
   authenticate(credential: Credential, request: CredentialRequest): Principal | Promise<Principal> {
-    const strategy = strategyFor(credential);
+    const strategy = strategyFor(credential, request.raw?.socket);
     request.keywardCredential = credential;
     const registered = registeredStrategy(strategy);
     // The hot path: a credential resolved by a custom strategy (API key, service token, session)

@@ -1,4 +1,6 @@
+import { rememberedOnConnection } from '../common/crypto';
 import { KeywardError } from '../common/errors/keyward-error';
+import { SERVICE_TOKEN_PREFIX } from '../keys/api-key-format';
 
 export type CredentialKind = 'session' | 'api_key' | 'bearer';
 
@@ -14,6 +16,8 @@ export interface CredentialSources {
   cookies: Record<string, string | undefined>;
   query: unknown;
   body: unknown;
+  /** The connection the request came in on: what depends only on a header's value is remembered there. */
+  connection?: object | null;
 }
 
 const MAX_CREDENTIAL_LENGTH = 4096;
@@ -40,13 +44,22 @@ export function extractCredential(sources: CredentialSources): Credential | null
   consider(found, 'api_key', 'query', property(sources.query, 'api_key'));
   consider(found, 'api_key', 'body', property(sources.body, 'api_key'));
   const authorization = single(sources.headers.authorization);
-  if (authorization !== undefined) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!match) throw new KeywardError('api', 'Malformed Authorization header: expected "Bearer <credential>".');
-    consider(found, 'bearer', 'header', match[1]);
-  }
+  if (authorization !== undefined) consider(found, 'bearer', 'header', rememberedOnConnection(sources.connection, BEARER_VALUE, authorization, bearerValue));
   if (found.conflict) throw new KeywardError('api', 'More than one credential was sent; send exactly one.');
   return found.first;
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const BEARER_VALUE = Symbol('keywardBearerValue');
+
+/**
+ * The credential of an Authorization header. A JWT makes the header about 520 characters, which
+ * this expression scans (about 0.3 µs): the guard remembers the answer on the connection.
+ */
+function bearerValue(authorization: string): string {
+  const match = BEARER.exec(authorization);
+  if (!match) throw new KeywardError('api', 'Malformed Authorization header: expected "Bearer <credential>".');
+  return match[1];
 }
 
 function consider(found: Found, kind: CredentialKind, via: Credential['via'], value: unknown): void {
@@ -71,6 +84,25 @@ function property(container: unknown, name: string): unknown {
   return Object.prototype.hasOwnProperty.call(container, name)
     ? (container as Record<string, unknown>)[name]
     : undefined;
+}
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+const JWT_SHAPED = Symbol('keywardJwtShaped');
+
+function isJwtShaped(value: string): boolean {
+  return JWT_SHAPE.test(value);
+}
+
+/**
+ * The Passport strategy that resolves a credential. A bearer value is a service token by its
+ * prefix, a JWT by its shape, and an API key otherwise. The shape test scans the whole value
+ * (about 0.45 µs for a JWT), so it is remembered on the request's connection when one is given.
+ */
+export function strategyFor(credential: Credential, connection?: object | null): 'session' | 'jwt' | 'service-token' | 'api-key' {
+  if (credential.kind === 'session') return 'session';
+  if (credential.kind === 'bearer' && credential.value.startsWith(SERVICE_TOKEN_PREFIX)) return 'service-token';
+  if (credential.kind === 'bearer' && rememberedOnConnection(connection, JWT_SHAPED, credential.value, isJwtShaped)) return 'jwt';
+  return 'api-key';
 }
 
 const CREDENTIAL_PARAMETERS = ['api_key', 'session_id', 'csrf_token'] as const;

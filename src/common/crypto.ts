@@ -96,32 +96,41 @@ export function secretFingerprint(value: string): string {
   return hash('sha256', value, 'base64');
 }
 
-const REMEMBERED = Symbol('keywardCredentialFingerprint');
-
-interface Remembered {
-  value: string;
-  fingerprint: string;
+/**
+ * `compute(value)` for a pure function of a presented string, remembered on the connection the
+ * request came in on, under `slot` (one entry per slot). A keep-alive client (a script, an SDK, a
+ * service calling verify) sends the same credential on every request, so each step that only
+ * depends on that string runs once per connection instead of once per request. The whole value is
+ * compared (a different value on the connection is computed anew), so the answer is always the
+ * value's own; a `compute` that throws remembers nothing. The value stays referenced by the
+ * connection until its next request or until it closes; it was in that connection's buffers anyway.
+ * Behind a proxy that pools its upstream connections, the next client's value is compared with the
+ * previous client's by `===`, which is not constant-time; the difference is a few nanoseconds next
+ * to the work both paths may run, and the answer is always the value's own.
+ */
+export function rememberedOnConnection<T>(connection: object | null | undefined, slot: symbol, value: string, compute: (value: string) => T): T {
+  if (!connection) return compute(value);
+  const holder = connection as Record<symbol, Remembered<T> | undefined>;
+  const remembered = holder[slot];
+  if (remembered !== undefined && remembered.value === value) return remembered.result;
+  const result = compute(value);
+  holder[slot] = { value, result };
+  return result;
 }
 
+interface Remembered<T> {
+  value: string;
+  result: T;
+}
+
+const FINGERPRINT = Symbol('keywardCredentialFingerprint');
+
 /**
- * `secretFingerprint(value)`, remembered on the connection the request came in on. A keep-alive
- * client (a script, an SDK, a service calling verify) sends the same credential on every request,
- * and this SHA-256 was the largest single step of an authenticated request (4-6 µs in place, of
- * about 20). The whole value is compared (a different credential on the connection is hashed
- * anew), so the remembered name can only be the presented value's own. The value stays referenced
- * by the connection until its next request or until it closes; it was in that connection's
- * buffers anyway. Behind a proxy that pools its upstream connections, the next client's value is
- * compared with the previous client's by `===`, which is not constant-time; the difference is a
- * few nanoseconds next to the SHA-256 both paths may run, and the answer is always the value's own.
+ * `secretFingerprint(value)`, remembered on the connection (`rememberedOnConnection`): this SHA-256
+ * was the largest single step of an authenticated request (4-6 µs in place, of about 20).
  */
 export function connectionFingerprint(connection: object | null | undefined, value: string): string {
-  if (!connection) return secretFingerprint(value);
-  const holder = connection as { [REMEMBERED]?: Remembered };
-  const remembered = holder[REMEMBERED];
-  if (remembered !== undefined && remembered.value === value) return remembered.fingerprint;
-  const fingerprint = secretFingerprint(value);
-  holder[REMEMBERED] = { value, fingerprint };
-  return fingerprint;
+  return rememberedOnConnection(connection, FINGERPRINT, value, secretFingerprint);
 }
 
 /** Constant-time comparison of two strings of any length. */

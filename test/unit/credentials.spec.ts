@@ -1,4 +1,4 @@
-import { extractCredential, stripCredentialParameters } from '../../src/auth/credentials';
+import { extractCredential, strategyFor, stripCredentialParameters } from '../../src/auth/credentials';
 import { KeywardError } from '../../src/common/errors/keyward-error';
 
 const none = { headers: {}, cookies: {}, query: {}, body: undefined };
@@ -48,6 +48,35 @@ describe('extractCredential', () => {
 
   it('ignores credential names inherited from the prototype', () => {
     expect(extractCredential({ ...none, body: Object.create({ api_key: 'inherited' }) })).toBeNull();
+  });
+
+  it('answers each Authorization header on a connection as its own, remembered or not', () => {
+    const connection = {};
+    const bearer = (authorization: string) => extractCredential({ ...none, headers: { authorization }, connection });
+    const token = `eyJhbGciOiJFUzI1NiJ9.${'a'.repeat(400)}.${'b'.repeat(86)}`;
+    expect(bearer(`Bearer ${token}`)).toEqual({ kind: 'bearer', via: 'header', value: token });
+    // The same header again, in another string object: the same credential.
+    expect(bearer(['Bearer ', token].join(''))).toEqual({ kind: 'bearer', via: 'header', value: token });
+    // A different header on the same connection is parsed anew: its own value, or its own refusal.
+    expect(bearer('bearer  other-credential ')).toEqual({ kind: 'bearer', via: 'header', value: 'other-credential' });
+    expect(() => bearer(`Bearer ${token} extra`)).toThrow('Malformed Authorization header');
+    expect(() => bearer(`Basic ${token}`)).toThrow('Malformed Authorization header');
+    expect(bearer(`Bearer ${token}`)).toEqual({ kind: 'bearer', via: 'header', value: token });
+  });
+});
+
+describe('strategyFor', () => {
+  it('tells a JWT from an API key by shape on the same connection, value by value', () => {
+    const connection = {};
+    const jwtValue = `${'a'.repeat(20)}.${'b'.repeat(40)}.${'c'.repeat(20)}`;
+    const bearer = (value: string) => ({ kind: 'bearer' as const, via: 'header' as const, value });
+    expect(strategyFor(bearer(jwtValue), connection)).toBe('jwt');
+    expect(strategyFor(bearer(['', jwtValue].join('')), connection)).toBe('jwt');
+    expect(strategyFor(bearer('muJm8T6QSzqQzuO6MvbOdtlB'), connection)).toBe('api-key');
+    expect(strategyFor(bearer(`${jwtValue}.d`), connection)).toBe('api-key');
+    expect(strategyFor(bearer('kst_abc.def.ghi'), connection)).toBe('service-token');
+    expect(strategyFor({ kind: 'session', via: 'cookie', value: jwtValue }, connection)).toBe('session');
+    expect(strategyFor(bearer(jwtValue))).toBe('jwt');
   });
 });
 
