@@ -133,15 +133,14 @@ export class AuthGuard implements CanActivate {
       if (now === undefined) return this.applyRateLimitsWaiting(principal, write);
       keyState = now;
     }
-    const tracker = `${principal.kind}:${principal.id}`;
-    const globalState = this.rateLimits.hitPrincipalNow(tracker, write);
-    if (globalState === undefined) return this.rateLimits.hitPrincipal(tracker, write).then((state) => tighter(keyState, state));
+    const globalState = this.rateLimits.hitPrincipalNow(principal.kind, principal.id, write);
+    if (globalState === undefined) return this.rateLimits.hitPrincipal(principal.kind, principal.id, write).then((state) => tighter(keyState, state));
     return tighter(keyState, globalState);
   }
 
   private async applyRateLimitsWaiting(principal: Principal, write: boolean): Promise<RateLimitState> {
     const keyState = principal.maxPerSec ? await this.rateLimits.hitKey(principal.id, principal.maxPerSec) : null;
-    return tighter(keyState, await this.rateLimits.hitPrincipal(`${principal.kind}:${principal.id}`, write));
+    return tighter(keyState, await this.rateLimits.hitPrincipal(principal.kind, principal.id, write));
   }
 }
 

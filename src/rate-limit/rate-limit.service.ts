@@ -39,19 +39,36 @@ export class RateLimitService {
     return record && keyState(record.totalHits, maxPerSec);
   }
 
-  /** The global limit of a principal: stricter for writes than for reads. */
-  async hitPrincipal(tracker: string, write: boolean): Promise<RateLimitState> {
+  /** The global limit of a principal (`kind` and `id`, as in Principal): stricter for writes than for reads. */
+  async hitPrincipal(kind: string, id: string, write: boolean): Promise<RateLimitState> {
     const limit = this.principalLimit(write);
     const name = write ? 'writes' : 'reads';
-    return principalState(await this.storage.increment(`${name}:${tracker}`, 60_000, limit, 0, name), limit, name);
+    return principalState(await this.storage.increment(this.counterOf(kind, id, write), 60_000, limit, 0, name), limit, name);
   }
 
   /** `hitPrincipal` when the storage can count without waiting; undefined (nothing counted) otherwise. */
-  hitPrincipalNow(tracker: string, write: boolean): RateLimitState | undefined {
+  hitPrincipalNow(kind: string, id: string, write: boolean): RateLimitState | undefined {
     const limit = this.principalLimit(write);
-    const name = write ? 'writes' : 'reads';
-    const record = this.incrementNow(`${name}:${tracker}`, 60_000, limit);
-    return record && principalState(record, limit, name);
+    const record = this.incrementNow(this.counterOf(kind, id, write), 60_000, limit);
+    return record && principalState(record, limit, write ? 'writes' : 'reads');
+  }
+
+  /** Counter names by principal id, built once per principal (see `counterOf`). */
+  private readonly counterNames = new Map<string, PrincipalCounters>();
+
+  /**
+   * `reads:<kind>:<id>` or `writes:<kind>:<id>`. Built on every request, the name was a new string
+   * that the counters' map then had to flatten and hash; kept, it is hashed once (V8 stores a
+   * string's hash with it). The id comes from the credential cache: one string object per principal.
+   */
+  private counterOf(kind: string, id: string, write: boolean): string {
+    let names = this.counterNames.get(id);
+    if (names === undefined || names.kind !== kind) {
+      if (this.counterNames.size >= NAMED_PRINCIPALS) this.counterNames.clear();
+      names = { kind, reads: `reads:${kind}:${id}`, writes: `writes:${kind}:${id}` };
+      this.counterNames.set(id, names);
+    }
+    return write ? names.writes : names.reads;
   }
 
   private principalLimit(write: boolean): number {
@@ -63,6 +80,15 @@ export class RateLimitService {
     return storage.incrementNow?.(key, ttl, limit);
   }
 }
+
+interface PrincipalCounters {
+  kind: string;
+  reads: string;
+  writes: string;
+}
+
+/** Principals whose counter names are kept; past this many the names are built afresh. */
+const NAMED_PRINCIPALS = 100_000;
 
 function keyWindow(keyId: string): { key: string; ttl: number } {
   const now = Date.now();
