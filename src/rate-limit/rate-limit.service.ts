@@ -27,15 +27,15 @@ export class RateLimitService {
    * limit: 429 with the contract's message and Retry-After.
    */
   async hitKey(keyId: string, maxPerSec: number): Promise<RateLimitState> {
-    const hit = keyWindow(keyId);
-    const { totalHits } = await this.storage.increment(hit.key, hit.ttl, maxPerSec, 0, 'key');
+    const now = Date.now();
+    const { totalHits } = await this.storage.increment(this.keyWindowOf(keyId, now), msLeftInSecond(now), maxPerSec, 0, 'key');
     return keyState(totalHits, maxPerSec);
   }
 
   /** `hitKey` when the storage can count without waiting; undefined (nothing counted) otherwise. */
   hitKeyNow(keyId: string, maxPerSec: number): RateLimitState | undefined {
-    const hit = keyWindow(keyId);
-    const record = this.incrementNow(hit.key, hit.ttl, maxPerSec);
+    const now = Date.now();
+    const record = this.incrementNow(this.keyWindowOf(keyId, now), msLeftInSecond(now), maxPerSec);
     return record && keyState(record.totalHits, maxPerSec);
   }
 
@@ -53,22 +53,38 @@ export class RateLimitService {
     return record && principalState(record, limit, write ? 'writes' : 'reads');
   }
 
-  /** Counter names by principal id, built once per principal (see `counterOf`). */
-  private readonly counterNames = new Map<string, PrincipalCounters>();
-
   /**
-   * `reads:<kind>:<id>` or `writes:<kind>:<id>`. Built on every request, the name was a new string
-   * that the counters' map then had to flatten and hash; kept, it is hashed once (V8 stores a
-   * string's hash with it). The id comes from the credential cache: one string object per principal.
+   * Counter names by principal id. Built on every request, a name was a new string that the
+   * counters' map then had to flatten and hash; kept, it is hashed once (V8 stores a string's hash
+   * with it). The id comes from the credential cache: one string object per principal.
    */
-  private counterOf(kind: string, id: string, write: boolean): string {
+  private readonly counterNames = new Map<string, CounterNames>();
+
+  private namesOf(kind: string, id: string): CounterNames {
     let names = this.counterNames.get(id);
     if (names === undefined || names.kind !== kind) {
       if (this.counterNames.size >= NAMED_PRINCIPALS) this.counterNames.clear();
-      names = { kind, reads: `reads:${kind}:${id}`, writes: `writes:${kind}:${id}` };
+      names = { kind, reads: `reads:${kind}:${id}`, writes: `writes:${kind}:${id}`, keySecond: NaN, keyWindow: '' };
       this.counterNames.set(id, names);
     }
+    return names;
+  }
+
+  /** `reads:<kind>:<id>` or `writes:<kind>:<id>`: the global limits' counters. */
+  private counterOf(kind: string, id: string, write: boolean): string {
+    const names = this.namesOf(kind, id);
     return write ? names.writes : names.reads;
+  }
+
+  /** `key:<id>:<second>`: an API key's `max_per_sec` counter for the wall-clock second of `now`. */
+  private keyWindowOf(keyId: string, now: number): string {
+    const names = this.namesOf('api_key', keyId);
+    const second = Math.floor(now / 1000);
+    if (names.keySecond !== second) {
+      names.keySecond = second;
+      names.keyWindow = `key:${keyId}:${second}`;
+    }
+    return names.keyWindow;
   }
 
   private principalLimit(write: boolean): number {
@@ -81,20 +97,21 @@ export class RateLimitService {
   }
 }
 
-interface PrincipalCounters {
+interface CounterNames {
   kind: string;
   reads: string;
   writes: string;
+  /** The second `keyWindow` names (API keys with `max_per_sec`). */
+  keySecond: number;
+  keyWindow: string;
 }
 
 /** Principals whose counter names are kept; past this many the names are built afresh. */
 const NAMED_PRINCIPALS = 100_000;
 
-function keyWindow(keyId: string): { key: string; ttl: number } {
-  const now = Date.now();
-  const second = Math.floor(now / 1000);
-  const msLeft = (second + 1) * 1000 - now;
-  return { key: `key:${keyId}:${second}`, ttl: Math.max(msLeft, 1) };
+/** Milliseconds until the wall-clock second of `now` ends (at least 1). */
+function msLeftInSecond(now: number): number {
+  return Math.max(1000 - (now % 1000), 1);
 }
 
 function keyState(totalHits: number, maxPerSec: number): RateLimitState {
