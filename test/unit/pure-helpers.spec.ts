@@ -1,6 +1,6 @@
 import { createHash, createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { decodeCursor, encodeCursor, toPage } from '../../src/common/cursor';
-import { connectionFingerprint, isUuid, keyedDigest, randomBase62, safeEqual, secretFingerprint } from '../../src/common/crypto';
+import { connectionFingerprint, isUuid, rememberedOnConnection, keyedDigest, randomBase62, safeEqual, secretFingerprint } from '../../src/common/crypto';
 import { slugify } from '../../src/organizations/slug';
 import jwt from 'jsonwebtoken';
 import { claimsInForce, signEs256 } from '../../src/auth/token-claims';
@@ -95,6 +95,31 @@ describe('crypto helpers', () => {
     } finally {
       hashes.mockRestore();
     }
+  });
+
+  it('computes a connection-remembered value once per value and slot, and remembers no failure', () => {
+    const calls: string[] = [];
+    const length = (value: string) => {
+      calls.push(value);
+      if (value === 'bad') throw new Error('refused');
+      return value.length;
+    };
+    const connection = {};
+    const slot = Symbol('length');
+    const other = Symbol('other');
+    expect(rememberedOnConnection(connection, slot, 'abc', length)).toBe(3);
+    expect(rememberedOnConnection(connection, slot, ['a', 'bc'].join(''), length)).toBe(3);
+    expect(calls).toEqual(['abc']);
+    // Another slot on the same connection keeps its own entry.
+    expect(rememberedOnConnection(connection, other, 'abc', length)).toBe(3);
+    expect(calls).toEqual(['abc', 'abc']);
+    expect(() => rememberedOnConnection(connection, slot, 'bad', length)).toThrow('refused');
+    expect(() => rememberedOnConnection(connection, slot, 'bad', length)).toThrow('refused');
+    // The failure replaced nothing: the last value computed is still remembered.
+    expect(rememberedOnConnection(connection, slot, 'abc', length)).toBe(3);
+    expect(calls).toEqual(['abc', 'abc', 'bad', 'bad']);
+    expect(rememberedOnConnection(undefined, slot, 'abc', length)).toBe(3);
+    expect(calls).toHaveLength(5);
   });
 
   it('compares strings of different lengths safely', () => {
