@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { plainToInstance, Transform, Type } from 'class-transformer';
+import { Exclude, Expose, plainToInstance, Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -67,6 +67,32 @@ class WithAsync {
 }
 class Empty {}
 
+// DTOs class-transformer does act on, each in one way: plainToInstance is the only way to build them.
+class WithScalarType {
+  @IsOptional() @Type(() => Number) @IsInt() limit?: number;
+}
+class WithExpose {
+  @Expose({ name: 'other' }) @IsOptional() @IsString() name?: string;
+}
+class WithExclude {
+  @Exclude({ toClassOnly: true }) @IsOptional() @IsString() secret?: string;
+}
+@Expose()
+class ExposingAll {
+  @IsOptional() @IsString() name?: string;
+}
+class WithAccessor {
+  @IsOptional() @IsString() get label(): string | undefined {
+    return 'fixed';
+  }
+}
+class TransformingBase {
+  @IsOptional() @Transform(({ value }) => String(value).trim()) @IsString() name?: string;
+}
+class InheritingTransform extends TransformingBase {
+  @IsOptional() @IsString() other?: string;
+}
+
 const OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true };
 
 /** What ValidationPipe would decide for this plain value. */
@@ -133,5 +159,44 @@ describe('validation plans', () => {
 
   it('leave an asynchronous rule to class-validator, which awaits it', () => {
     expect(planPasses(WithAsync, { title: 'x' })).toBe(false);
+  });
+
+  describe('build the DTO without class-transformer when it would only copy', () => {
+    const scalar = fc.oneof(fc.string({ maxLength: 25 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
+
+    it('into the same object plainToInstance builds, for any of its own scalar properties', () => {
+      const cases: [new () => object, string[]][] = [[VerifyLike, ['key', 'privilege', 'category']]];
+      for (const [metatype, keys] of cases) {
+        const instantiate = planFor(metatype)?.instantiate;
+        if (!instantiate) throw new Error(`${metatype.name} is built by plainToInstance only`);
+        fc.assert(
+          fc.property(fc.dictionary(fc.constantFrom(...keys), scalar, { maxKeys: keys.length }), (plain) => {
+            const built = instantiate(plain);
+            expect(built).toBeInstanceOf(metatype);
+            expect(built).toStrictEqual(plainToInstance(metatype, plain));
+            expect(Object.keys(built)).toEqual(Object.keys(plainToInstance(metatype, plain) as object));
+          }),
+          { numRuns: 2000 },
+        );
+      }
+    });
+
+    it('a new object every time, never the value it was given', () => {
+      const plain = { key: 'abc' };
+      const instantiate = planFor(VerifyLike)?.instantiate;
+      const first = instantiate?.(plain);
+      expect(first).not.toBe(plain);
+      expect(instantiate?.(plain)).not.toBe(first);
+    });
+
+    // Each one way class-transformer would do more than copy: @Type, @Transform (also inherited), @Expose, @Exclude, an accessor.
+    it.each([ListLike, WithScalarType, WithExpose, WithExclude, ExposingAll, WithAccessor, InheritingTransform].map((metatype) => [metatype.name, metatype]))(
+      'and not for %s, which class-transformer acts on',
+      (_name, metatype) => {
+        const plan = planFor(metatype);
+        expect(plan).not.toBeNull();
+        expect(plan?.instantiate).toBeNull();
+      },
+    );
   });
 });

@@ -1,3 +1,5 @@
+import { TransformationType } from 'class-transformer';
+import type { MetadataStorage } from 'class-transformer/types/MetadataStorage';
 import { getMetadataStorage, ValidationArguments, ValidationTypes } from 'class-validator';
 import type { ConstraintMetadata } from 'class-validator/types/metadata/ConstraintMetadata';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
@@ -23,7 +25,17 @@ export interface ValidationPlan {
   readonly properties: ReadonlySet<string>;
   /** True only when class-validator (whitelist, no groups) would report no error for `entity`. */
   passes(entity: object): boolean;
+  /**
+   * What class-transformer's `plainToInstance(metatype, value)` (no options) builds, for a value
+   * whose own properties are all the DTO's and all scalars; null when the DTO has anything
+   * class-transformer would act on (see `directInstance`), and then only plainToInstance will do.
+   */
+  readonly instantiate: ((value: Record<string, unknown>) => object) | null;
 }
+
+/** class-transformer's registry of its decorators (the instance plainToInstance reads; its index does not export it). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { defaultMetadataStorage }: { defaultMetadataStorage: MetadataStorage } = require('class-transformer/cjs/storage');
 
 interface PropertyRules {
   name: string;
@@ -61,17 +73,20 @@ function buildPlan(metatype: abstract new (...args: never[]) => unknown): Valida
     } else return null;
   }
   const properties = [...byProperty.values()];
+  const targetName = metatype.name;
   return {
     properties: new Set(byProperty.keys()),
+    instantiate: directInstance(metatype, [...byProperty.keys()]),
     passes(entity: object): boolean {
       for (const key of Object.keys(entity)) if (!byProperty.has(key)) return false;
-      for (const property of properties) if (!propertyPasses(entity, property)) return false;
+      for (const property of properties) if (!propertyPasses(entity, property, targetName)) return false;
       return true;
     },
   };
 }
 
-function propertyPasses(entity: object, property: PropertyRules): boolean {
+/** `targetName`: the DTO's name, what class-validator passes as `entity.constructor.name`. */
+function propertyPasses(entity: object, property: PropertyRules, targetName: string): boolean {
   const value: unknown = (entity as Record<string, unknown>)[property.name];
   for (const condition of property.conditions) {
     const applies = (condition.constraints[0] as (object: object, value: unknown) => boolean)(entity, value);
@@ -81,7 +96,7 @@ function propertyPasses(entity: object, property: PropertyRules): boolean {
     if (metadata.validateIf && !metadata.validateIf(entity, value)) continue;
     for (const validator of validators) {
       const args: ValidationArguments = {
-        targetName: entity.constructor?.name,
+        targetName,
         property: property.name,
         object: entity,
         value,
@@ -93,4 +108,40 @@ function propertyPasses(entity: object, property: PropertyRules): boolean {
     }
   }
   return true;
+}
+
+/**
+ * plainToInstance without class-transformer, for a DTO it would only copy into: on the verify route
+ * it cost more than the validation itself. For such a DTO, given a plain object of its own scalar
+ * properties, class-transformer (no options) makes `new metatype()` and assigns each property in
+ * the value's key order, as it is. It does more only where there is metadata of its own (@Type,
+ * @Transform, @Expose, @Exclude, on the class or a property, inherited ones included) or where the
+ * class has a method or accessor of that name (which it skips): then this answers null.
+ */
+function directInstance(metatype: abstract new (...args: never[]) => unknown, properties: string[]): ((value: Record<string, unknown>) => object) | null {
+  const storage = defaultMetadataStorage;
+  if (storage.getStrategy(metatype) !== 'none' || storage.getExposedMetadatas(metatype).length > 0 || storage.getExcludedMetadatas(metatype).length > 0) {
+    return null;
+  }
+  for (const property of properties) {
+    const transforms = [TransformationType.PLAIN_TO_CLASS, TransformationType.CLASS_TO_CLASS, TransformationType.CLASS_TO_PLAIN].some(
+      (type) => storage.findTransformMetadatas(metatype, property, type).length > 0,
+    );
+    if (transforms || storage.findTypeMetadata(metatype, property) || storage.findExposeMetadataByCustomName(metatype, property)) return null;
+  }
+  const Dto = metatype as unknown as new () => Record<string, unknown>;
+  let sample: Record<string, unknown>;
+  try {
+    sample = new Dto();
+  } catch {
+    return null;
+  }
+  for (const property of properties) {
+    if (Object.getOwnPropertyDescriptor(Dto.prototype, property) || sample[property] instanceof Function) return null;
+  }
+  return (value) => {
+    const entity = new Dto();
+    for (const key of Object.keys(value)) entity[key] = value[key];
+    return entity;
+  };
 }

@@ -67,7 +67,7 @@ class KeywardValidationPipe extends ValidationPipe {
       if (!plan.properties.has(key)) return undefined;
       if (Array.isArray(field) ? !field.every(isScalar) : !isScalar(field)) return undefined;
     }
-    const entity = plainToInstance(metatype, value, this.transformOptions) as object;
+    const entity = (!this.transformOptions && plan.instantiate?.(value as Record<string, unknown>)) || (plainToInstance(metatype, value, this.transformOptions) as object);
     return entity.constructor === metatype && plan.passes(entity) ? entity : undefined;
   }
 }
