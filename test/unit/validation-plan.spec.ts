@@ -67,6 +67,11 @@ class WithAsync {
 }
 class Empty {}
 
+class WithArray {
+  @IsOptional() @IsArray() @ArrayMaxSize(3) tags?: string[];
+  @IsOptional() @IsString() name?: string;
+}
+
 // DTOs class-transformer does act on, each in one way: plainToInstance is the only way to build them.
 class WithScalarType {
   @IsOptional() @Type(() => Number) @IsInt() limit?: number;
@@ -164,13 +169,16 @@ describe('validation plans', () => {
   describe('build the DTO without class-transformer when it would only copy', () => {
     const scalar = fc.oneof(fc.string({ maxLength: 25 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
 
-    it('into the same object plainToInstance builds, for any of its own scalar properties', () => {
-      const cases: [new () => object, string[]][] = [[VerifyLike, ['key', 'privilege', 'category']]];
+    it('into the same object plainToInstance builds, for any of its own scalar or scalar-array properties', () => {
+      const cases: [new () => object, string[]][] = [
+        [VerifyLike, ['key', 'privilege', 'category']],
+        [WithArray, ['tags', 'name']],
+      ];
       for (const [metatype, keys] of cases) {
         const instantiate = planFor(metatype)?.instantiate;
         if (!instantiate) throw new Error(`${metatype.name} is built by plainToInstance only`);
         fc.assert(
-          fc.property(fc.dictionary(fc.constantFrom(...keys), scalar, { maxKeys: keys.length }), (plain) => {
+          fc.property(fc.dictionary(fc.constantFrom(...keys), fc.oneof(scalar, fc.array(scalar, { maxLength: 4 })), { maxKeys: keys.length }), (plain) => {
             const built = instantiate(plain);
             expect(built).toBeInstanceOf(metatype);
             expect(built).toStrictEqual(plainToInstance(metatype, plain));
@@ -181,12 +189,16 @@ describe('validation plans', () => {
       }
     });
 
-    it('a new object every time, never the value it was given', () => {
+    it('a new object every time, never the value it was given, nor its arrays', () => {
       const plain = { key: 'abc' };
       const instantiate = planFor(VerifyLike)?.instantiate;
       const first = instantiate?.(plain);
       expect(first).not.toBe(plain);
       expect(instantiate?.(plain)).not.toBe(first);
+      const tags = ['a', 'b'];
+      const built = planFor(WithArray)?.instantiate?.({ tags }) as WithArray | undefined;
+      expect(built?.tags).toEqual(tags);
+      expect(built?.tags).not.toBe(tags);
     });
 
     // Each one way class-transformer would do more than copy: @Type, @Transform (also inherited), @Expose, @Exclude, an accessor.

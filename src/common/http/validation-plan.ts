@@ -27,7 +27,7 @@ export interface ValidationPlan {
   passes(entity: object): boolean;
   /**
    * What class-transformer's `plainToInstance(metatype, value)` (no options) builds, for a value
-   * whose own properties are all the DTO's and all scalars; null when the DTO has anything
+   * whose own properties are all the DTO's, each a scalar or an array of scalars; null when the DTO has anything
    * class-transformer would act on (see `directInstance`), and then only plainToInstance will do.
    */
   readonly instantiate: ((value: Record<string, unknown>) => object) | null;
@@ -113,8 +113,8 @@ function propertyPasses(entity: object, property: PropertyRules, targetName: str
 /**
  * plainToInstance without class-transformer, for a DTO it would only copy into: on the verify route
  * it cost more than the validation itself. For such a DTO, given a plain object of its own scalar
- * properties, class-transformer (no options) makes `new metatype()` and assigns each property in
- * the value's key order, as it is. It does more only where there is metadata of its own (@Type,
+ * properties (scalars or arrays of scalars), class-transformer (no options) makes `new metatype()`
+ * and assigns each property in the value's key order: a scalar as it is, an array as a copy. It does more only where there is metadata of its own (@Type,
  * @Transform, @Expose, @Exclude, on the class or a property, inherited ones included) or where the
  * class has a method or accessor of that name (which it skips): then this answers null.
  */
@@ -141,7 +141,10 @@ function directInstance(metatype: abstract new (...args: never[]) => unknown, pr
   }
   return (value) => {
     const entity = new Dto();
-    for (const key of Object.keys(value)) entity[key] = value[key];
+    for (const key of Object.keys(value)) {
+      const field = value[key];
+      entity[key] = Array.isArray(field) ? [...field] : field;
+    }
     return entity;
   };
 }
