@@ -27,8 +27,8 @@ export interface ValidationPlan {
   passes(entity: object): boolean;
   /**
    * What class-transformer's `plainToInstance(metatype, value)` (no options) builds, for a value
-   * whose own properties are all the DTO's, each a scalar or an array of scalars; null when the DTO has anything
-   * class-transformer would act on (see `directInstance`), and then only plainToInstance will do.
+   * whose own properties are all the DTO's, each a scalar or an array of scalars; null when the DTO
+   * has anything class-transformer would act on (see `directInstance`): then only it will do.
    */
   readonly instantiate: ((value: Record<string, unknown>) => object) | null;
 }
@@ -112,14 +112,16 @@ function propertyPasses(entity: object, property: PropertyRules, targetName: str
 
 /**
  * plainToInstance without class-transformer, for a DTO it would only copy into: on the verify route
- * it cost more than the validation itself. For such a DTO, given a plain object of its own scalar
+ * it cost more than the validation itself. For such a DTO, given a plain object of its own
  * properties (scalars or arrays of scalars), class-transformer (no options) makes `new metatype()`
- * and assigns each property in the value's key order: a scalar as it is, an array as a copy. It does more only where there is metadata of its own (@Type,
- * @Transform, @Expose, @Exclude, on the class or a property, inherited ones included) or where the
- * class has a method or accessor of that name (which it skips): then this answers null.
+ * and assigns each property in the value's key order: a scalar as it is, an array as a copy. It
+ * does more only where it has metadata (@Type, @Transform, @Expose, @Exclude, on the class or a
+ * property, inherited ones included) or where the class has a method or accessor of that name
+ * (which it skips): then this answers null.
  */
 function directInstance(metatype: abstract new (...args: never[]) => unknown, properties: string[]): ((value: Record<string, unknown>) => object) | null {
   const storage = defaultMetadataStorage;
+  // Every @Expose and @Exclude of the class and its ancestors, on the class or on a property.
   if (storage.getStrategy(metatype) !== 'none' || storage.getExposedMetadatas(metatype).length > 0 || storage.getExcludedMetadatas(metatype).length > 0) {
     return null;
   }
@@ -127,7 +129,7 @@ function directInstance(metatype: abstract new (...args: never[]) => unknown, pr
     const transforms = [TransformationType.PLAIN_TO_CLASS, TransformationType.CLASS_TO_CLASS, TransformationType.CLASS_TO_PLAIN].some(
       (type) => storage.findTransformMetadatas(metatype, property, type).length > 0,
     );
-    if (transforms || storage.findTypeMetadata(metatype, property) || storage.findExposeMetadataByCustomName(metatype, property)) return null;
+    if (transforms || storage.findTypeMetadata(metatype, property)) return null;
   }
   const Dto = metatype as unknown as new () => Record<string, unknown>;
   let sample: Record<string, unknown>;
