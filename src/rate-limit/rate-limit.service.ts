@@ -3,6 +3,7 @@ import { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import { KeywardError, Messages } from '../common/errors/keyward-error';
 import { AppConfig } from '../config/app-config';
+import { CounterNames } from './counter-names';
 
 export interface RateLimitState {
   limit: number;
@@ -28,14 +29,14 @@ export class RateLimitService {
    */
   async hitKey(keyId: string, maxPerSec: number): Promise<RateLimitState> {
     const now = Date.now();
-    const { totalHits } = await this.storage.increment(this.keyWindowOf(keyId, now), msLeftInSecond(now), maxPerSec, 0, 'key');
+    const { totalHits } = await this.storage.increment(this.counterNames.keyWindow(keyId, now), msLeftInSecond(now), maxPerSec, 0, 'key');
     return keyState(totalHits, maxPerSec);
   }
 
   /** `hitKey` when the storage can count without waiting; undefined (nothing counted) otherwise. */
   hitKeyNow(keyId: string, maxPerSec: number): RateLimitState | undefined {
     const now = Date.now();
-    const record = this.incrementNow(this.keyWindowOf(keyId, now), msLeftInSecond(now), maxPerSec);
+    const record = this.incrementNow(this.counterNames.keyWindow(keyId, now), msLeftInSecond(now), maxPerSec);
     return record && keyState(record.totalHits, maxPerSec);
   }
 
@@ -43,49 +44,17 @@ export class RateLimitService {
   async hitPrincipal(kind: string, id: string, write: boolean): Promise<RateLimitState> {
     const limit = this.principalLimit(write);
     const name = write ? 'writes' : 'reads';
-    return principalState(await this.storage.increment(this.counterOf(kind, id, write), 60_000, limit, 0, name), limit, name);
+    return principalState(await this.storage.increment(this.counterNames.global(kind, id, write), 60_000, limit, 0, name), limit, name);
   }
 
   /** `hitPrincipal` when the storage can count without waiting; undefined (nothing counted) otherwise. */
   hitPrincipalNow(kind: string, id: string, write: boolean): RateLimitState | undefined {
     const limit = this.principalLimit(write);
-    const record = this.incrementNow(this.counterOf(kind, id, write), 60_000, limit);
+    const record = this.incrementNow(this.counterNames.global(kind, id, write), 60_000, limit);
     return record && principalState(record, limit, write ? 'writes' : 'reads');
   }
 
-  /**
-   * Counter names by principal id. Built on every request, a name was a new string that the
-   * counters' map then had to flatten and hash; kept, it is hashed once (V8 stores a string's hash
-   * with it). The id comes from the credential cache: one string object per principal.
-   */
-  private readonly counterNames = new Map<string, CounterNames>();
-
-  private namesOf(kind: string, id: string): CounterNames {
-    let names = this.counterNames.get(id);
-    if (names === undefined || names.kind !== kind) {
-      if (this.counterNames.size >= NAMED_PRINCIPALS) this.counterNames.clear();
-      names = { kind, reads: `reads:${kind}:${id}`, writes: `writes:${kind}:${id}`, keySecond: NaN, keyWindow: '' };
-      this.counterNames.set(id, names);
-    }
-    return names;
-  }
-
-  /** `reads:<kind>:<id>` or `writes:<kind>:<id>`: the global limits' counters. */
-  private counterOf(kind: string, id: string, write: boolean): string {
-    const names = this.namesOf(kind, id);
-    return write ? names.writes : names.reads;
-  }
-
-  /** `key:<id>:<second>`: an API key's `max_per_sec` counter for the wall-clock second of `now`. */
-  private keyWindowOf(keyId: string, now: number): string {
-    const names = this.namesOf('api_key', keyId);
-    const second = Math.floor(now / 1000);
-    if (names.keySecond !== second) {
-      names.keySecond = second;
-      names.keyWindow = `key:${keyId}:${second}`;
-    }
-    return names.keyWindow;
-  }
+  private readonly counterNames = new CounterNames();
 
   private principalLimit(write: boolean): number {
     return write ? this.config.env.RATE_LIMIT_WRITES_PER_MINUTE : this.config.env.RATE_LIMIT_READS_PER_MINUTE;
@@ -96,22 +65,6 @@ export class RateLimitService {
     return storage.incrementNow?.(key, ttl, limit);
   }
 }
-
-interface CounterNames {
-  kind: string;
-  reads: string;
-  writes: string;
-  /** The second `keyWindow` names (API keys with `max_per_sec`). */
-  keySecond: number;
-  keyWindow: string;
-}
-
-/**
- * Principals whose counter names are kept; past this many the names are built afresh. About 200
- * bytes each: at 100,000 (one per cached key) they would add some 20 MB to the memory bar's reading,
- * while the busy principals a bound of 10,000 keeps (about 2 MB) are the ones the saving is for.
- */
-const NAMED_PRINCIPALS = 10_000;
 
 /** Milliseconds until the wall-clock second of `now` ends (at least 1). */
 function msLeftInSecond(now: number): number {
