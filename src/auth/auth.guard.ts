@@ -3,7 +3,8 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import { KeywardError, Messages } from '../common/errors/keyward-error';
 import { UsageService } from '../keys/usage.service';
-import { RateLimitService, RateLimitState, setRateLimitHeaders } from '../rate-limit/rate-limit.service';
+import { RateLimitState, setRateLimitHeaders } from '../rate-limit/rate-limit-headers';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { AuthenticationService } from './authentication.service';
 import { extractCredential, stripCredentialParameters } from './credentials';
 import { AuthenticatedRequest, IS_PUBLIC, REQUIRED_PRIVILEGES, REQUIRED_SCOPE, ScopeSource, scopeValue } from './decorators';
@@ -64,8 +65,8 @@ export class AuthGuard implements CanActivate {
     const route = this.requirementsOf(context);
     if (route.isPublic) return true;
 
-    const http = context.switchToHttp();
-    const request = http.getRequest<AuthenticatedRequest>();
+    // The HTTP context's arguments are the request and the reply; `switchToHttp()` would make an object per request to return them.
+    const request = context.getArgByIndex<AuthenticatedRequest>(0);
     const credential = extractCredential({
       headers: request.headers,
       cookies: request.cookies ?? {},
@@ -106,7 +107,7 @@ export class AuthGuard implements CanActivate {
       }
       throw error;
     }
-    setRateLimitHeaders(http.getResponse<FastifyReply>(), limits);
+    setRateLimitHeaders(context.getArgByIndex<FastifyReply>(1), limits);
     if (principal.apiKeyId) this.usage.record(principal.apiKeyId, principal.origin.ip);
     if (principal.serviceTokenId) this.usage.recordToken(principal.serviceTokenId, principal.origin.ip);
 

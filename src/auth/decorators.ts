@@ -67,7 +67,8 @@ export interface AuthenticatedRequest extends FastifyRequest {
 
 /** The principal of the request; the only way handlers learn who is calling. */
 export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
-  const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+  // The request is the HTTP context's first argument (what `switchToHttp().getRequest()` returns, without an object per call).
+  const principal = context.getArgByIndex<AuthenticatedRequest>(0).principal;
   if (!principal) throw new Error('CurrentPrincipal used on a route without authentication');
   return principal;
 });

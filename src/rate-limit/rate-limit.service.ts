@@ -4,13 +4,7 @@ import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-st
 import { KeywardError, Messages } from '../common/errors/keyward-error';
 import { AppConfig } from '../config/app-config';
 import { CounterNames } from './counter-names';
-
-export interface RateLimitState {
-  limit: number;
-  remaining: number;
-  /** Seconds until the window resets. */
-  reset: number;
-}
+import { headersOf, RateLimitState } from './rate-limit-headers';
 
 /**
  * Counters for the per-key `max_per_sec` limits and the global per-principal limits, kept in
@@ -89,20 +83,4 @@ function principalState(record: ThrottlerStorageRecord, limit: number, name: str
     });
   }
   return state;
-}
-
-/** The same headers set on a reply one by one, without building an object per request. */
-export function setRateLimitHeaders(reply: { header(name: string, value: string): unknown }, state: RateLimitState): void {
-  reply.header('ratelimit-limit', String(state.limit));
-  reply.header('ratelimit-remaining', String(state.remaining));
-  reply.header('ratelimit-reset', String(state.reset));
-}
-
-/** IETF draft names (api-v2.md). */
-export function headersOf(state: RateLimitState): Record<string, string> {
-  return {
-    'ratelimit-limit': String(state.limit),
-    'ratelimit-remaining': String(state.remaining),
-    'ratelimit-reset': String(state.reset),
-  };
 }
