@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { isUuid } from '../common/crypto';
+import { PairKeys } from '../common/pair-keys';
 import { KeywardError } from '../common/errors/keyward-error';
 import { CacheSpace, CredentialCache } from './credential-cache';
 import { Grant, unionScope } from './grants';
@@ -41,6 +42,8 @@ export class AccessService {
 
   /** Granted access by user and organization; refusals are never cached. */
   private readonly cached: CacheSpace<OrganizationAccess>;
+  /** The cache's keys, `userId:organizationId`: the JWT hot path looks one up on every request. */
+  private readonly keys = new PairKeys();
 
   /**
    * The user's access in `organizationId`: their membership there, or — for an admin of an
@@ -49,7 +52,7 @@ export class AccessService {
    */
   async forUser(userId: string, organizationId: string): Promise<OrganizationAccess> {
     if (!isUuid(organizationId)) throw new KeywardError('access', Denials.noAccess(String(organizationId).slice(0, 64)));
-    const access = await this.cached.through(`${userId}:${organizationId}`, () => this.load(userId, organizationId).catch(() => null));
+    const access = await this.cached.through(this.keys.of(userId, organizationId), () => this.load(userId, organizationId).catch(() => null));
     // A refusal is never cached: load again for its exact reason.
     return access ?? this.load(userId, organizationId);
   }
@@ -61,7 +64,7 @@ export class AccessService {
    */
   forUserNow(userId: string, organizationId: string, stored = false): OrganizationAccess | undefined {
     if (!stored && !isUuid(organizationId)) return undefined;
-    return this.cached.get(`${userId}:${organizationId}`) ?? undefined;
+    return this.cached.get(this.keys.of(userId, organizationId)) ?? undefined;
   }
 
   private async load(userId: string, organizationId: string): Promise<OrganizationAccess> {
