@@ -16,6 +16,7 @@ import {
   Min,
   MinLength,
   Validate,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
   validateSync,
@@ -66,6 +67,15 @@ class WithAsync {
   @Validate(AsyncRule) title: string;
 }
 class Empty {}
+
+// Lengths as validator.js counts them: a surrogate pair counts once, a variation selector after a character not at all.
+class Lengths {
+  @IsString() @MinLength(2) @MaxLength(6) word: string;
+}
+// A custom rule registered under a built-in's name: the plan must not take it for MaxLength.
+class SameNameOtherRule {
+  @ValidateBy({ name: 'maxLength', constraints: [100], validator: { validate: (value: unknown) => value === 'only this' } }) word: string;
+}
 
 class WithArray {
   @IsOptional() @IsArray() @ArrayMaxSize(3) tags?: string[];
@@ -122,6 +132,14 @@ const anyValue = fc.oneof(
   fc.array(fc.oneof(fc.string({ maxLength: 5 }), fc.integer()), { maxLength: 5 }),
 );
 
+/** Strings around the length limits, with the characters validator.js does not count one for one. */
+const countedString = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 12 }),
+  fc
+    .array(fc.constantFrom('a', 'é', '\uFE0F', '\uFE0E', '\u{1F600}', '\uD800', '\uDC00', 'ab'), { maxLength: 9 })
+    .map((parts) => parts.join('')),
+);
+
 function recordOf(keys: string[]) {
   return fc.dictionary(fc.constantFrom(...keys, 'unknown', 'constructor'), anyValue, { maxKeys: keys.length + 2 });
 }
@@ -140,6 +158,25 @@ describe('validation plans', () => {
         { numRuns: 3000 },
       );
     }
+  });
+
+  it('count lengths as class-validator does: surrogate pairs, variation selectors, lone halves', () => {
+    fc.assert(
+      fc.property(countedString, (word) => {
+        expect(planPasses(Lengths, { word })).toBe(classValidatorPasses(Lengths, { word }));
+      }),
+      { numRuns: 5000 },
+    );
+    // The boundaries, each way: 6 and 7 characters as validator.js counts them, 2 and 1.
+    for (const word of ['\u{1F600}'.repeat(6), '\u{1F600}'.repeat(7), 'a\uFE0F'.repeat(6), 'a\uFE0F'.repeat(7), 'a\uFE0F'.repeat(2), 'a\uFE0F', '\uFE0F\uFE0F']) {
+      expect([word, planPasses(Lengths, { word })]).toEqual([word, classValidatorPasses(Lengths, { word })]);
+    }
+  });
+
+  it('take a custom rule under a built-in name for what it is', () => {
+    expect(classValidatorPasses(SameNameOtherRule, { word: 'short' })).toBe(false);
+    expect(planPasses(SameNameOtherRule, { word: 'short' })).toBe(false);
+    expect(planPasses(SameNameOtherRule, { word: 'only this' })).toBe(true);
   });
 
   it('pass ordinary valid values, so the pipe takes the short way for them', () => {

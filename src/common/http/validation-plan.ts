@@ -40,7 +40,54 @@ const { defaultMetadataStorage }: { defaultMetadataStorage: MetadataStorage } = 
 interface PropertyRules {
   name: string;
   conditions: ValidationMetadata[];
-  constraints: { metadata: ValidationMetadata; validators: ConstraintMetadata[] }[];
+  constraints: ConstraintRules[];
+}
+
+interface ConstraintRules {
+  metadata: ValidationMetadata;
+  validators: ConstraintMetadata[];
+  /** True only where the constraint surely passes (see SHORTCUTS); otherwise its validators decide. */
+  surelyPasses?: (value: unknown) => boolean;
+}
+
+/**
+ * validator.js counts a string's length (class-validator's MinLength and MaxLength) as its
+ * `length` less one per variation selector (U+FE0E, U+FE0F) after another character and one per
+ * surrogate pair: never more than `length`, and exactly `length` without these characters.
+ */
+const NOT_COUNTED_ALONE = /[\uD800-\uDFFF\uFE0E\uFE0F]/;
+
+/**
+ * Exact shortcuts for class-validator's commonest built-in constraints, by their registered
+ * names: each answers true only where the constraint's validator would (a string, short enough,
+ * long enough), without its call and its arguments object; anything else goes to the validator.
+ * On the verify route the two length checks (two global regular-expression matches each) were
+ * most of the plan's time.
+ */
+const SHORTCUTS: Record<string, (constraints: unknown[]) => ((value: unknown) => boolean) | undefined> = {
+  isString: () => (value) => typeof value === 'string',
+  maxLength: ([max]) => (typeof max === 'number' ? (value) => typeof value === 'string' && value.length <= max : undefined),
+  minLength: ([min]) =>
+    typeof min === 'number' ? (value) => typeof value === 'string' && value.length >= min && !NOT_COUNTED_ALONE.test(value) : undefined,
+};
+
+/** Values on which a shortcut and the validator it stands for must agree before the plan uses it. */
+const SHORTCUT_PROBES: unknown[] = ['', 'a', 'key', 'x'.repeat(64), 'x'.repeat(65), 'x'.repeat(4096), 'é', '\u{1F600}', 'a\uFE0F', 42, null, undefined, ['a'], {}];
+
+/**
+ * The shortcut for a constraint with one of SHORTCUTS' names, if its validator agrees with it on
+ * every probe the shortcut passes: a custom validator registered under the same name with other
+ * rules gets none.
+ */
+function shortcutFor(metadata: ValidationMetadata, validators: ConstraintMetadata[], targetName: string): ((value: unknown) => boolean) | undefined {
+  const make = metadata.name === undefined ? undefined : SHORTCUTS[metadata.name];
+  const shortcut = validators.length === 1 && Array.isArray(metadata.constraints) ? make?.(metadata.constraints) : undefined;
+  if (!shortcut) return undefined;
+  const probe = (value: unknown) => {
+    const args: ValidationArguments = { targetName, property: metadata.propertyName, object: {}, value, constraints: metadata.constraints };
+    return validators[0].instance.validate(value, args) === true;
+  };
+  return SHORTCUT_PROBES.every((value) => !shortcut(value) || probe(value)) ? shortcut : undefined;
 }
 
 const plans = new WeakMap<object, ValidationPlan | null>();
@@ -60,6 +107,7 @@ function buildPlan(metatype: abstract new (...args: never[]) => unknown): Valida
   const rules = storage.getTargetValidationMetadatas(metatype as never, '', false, false, undefined as never);
   if (rules.length === 0) return null;
   const byProperty = new Map<string, PropertyRules>();
+  const targetName = metatype.name;
   for (const rule of rules) {
     if (rule.groups?.length || rule.always !== undefined || rule.each) return null;
     let property = byProperty.get(rule.propertyName);
@@ -69,11 +117,11 @@ function buildPlan(metatype: abstract new (...args: never[]) => unknown): Valida
     }
     if (rule.type === ValidationTypes.CONDITIONAL_VALIDATION) property.conditions.push(rule);
     else if (rule.type === ValidationTypes.CUSTOM_VALIDATION) {
-      property.constraints.push({ metadata: rule, validators: storage.getTargetValidatorConstraints(rule.constraintCls) });
+      const validators = storage.getTargetValidatorConstraints(rule.constraintCls);
+      property.constraints.push({ metadata: rule, validators, surelyPasses: shortcutFor(rule, validators, targetName) });
     } else return null;
   }
   const properties = [...byProperty.values()];
-  const targetName = metatype.name;
   return {
     properties: new Set(byProperty.keys()),
     instantiate: directInstance(metatype, [...byProperty.keys()]),
@@ -92,8 +140,9 @@ function propertyPasses(entity: object, property: PropertyRules, targetName: str
     const applies = (condition.constraints[0] as (object: object, value: unknown) => boolean)(entity, value);
     if (!applies) return true;
   }
-  for (const { metadata, validators } of property.constraints) {
+  for (const { metadata, validators, surelyPasses } of property.constraints) {
     if (metadata.validateIf && !metadata.validateIf(entity, value)) continue;
+    if (surelyPasses?.(value)) continue;
     for (const validator of validators) {
       const args: ValidationArguments = {
         targetName,
