@@ -8,7 +8,8 @@ import { headersOf, RateLimitState } from './rate-limit-headers';
 
 /**
  * Counters for the per-key `max_per_sec` limits and the global per-principal limits, kept in
- * @nestjs/throttler's storage (in-process, or Redis when the scale-out work plugs it in).
+ * @nestjs/throttler's storage: FixedWindowThrottlerStorage over SharedCounters, in Redis when
+ * REDIS_URL is set, in-process otherwise.
  */
 @Injectable()
 export class RateLimitService {
