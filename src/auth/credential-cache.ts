@@ -6,7 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Metrics } from '../operations/metrics';
 import { REDIS } from '../redis/redis.module';
-import { CacheOwner, CacheSpace } from './cache-space';
+import { CacheOwner, CacheSpace, EpochClock } from './cache-space';
 
 export { CacheSpace };
 
@@ -27,7 +27,9 @@ export class CredentialCache implements OnModuleInit, OnApplicationShutdown, Cac
   private readonly spaces: CacheSpace<unknown>[] = [];
   private generationValue = 0;
   /** What entry times count from; moved forward whenever the cache is emptied, so they stay small. */
-  private epoch = Date.now();
+  private readonly clock = new EpochClock(() => {
+    for (const space of this.spaces) space.clear();
+  });
   private subscriber: Redis | null = null;
   /** Names this instance's invalidation messages (earlier versions sent a timestamp: never equal). */
   private readonly instanceId = randomUUID();
@@ -88,9 +90,9 @@ export class CredentialCache implements OnModuleInit, OnApplicationShutdown, Cac
     return space;
   }
 
-  /** Milliseconds since the epoch of the current cache contents. */
+  /** Milliseconds since the epoch of the current cache contents (EpochClock). */
   now(): number {
-    return Date.now() - this.epoch;
+    return this.clock.now();
   }
 
   /** Marks the transaction: when it commits, every instance drops its cached credentials. */
@@ -107,8 +109,7 @@ export class CredentialCache implements OnModuleInit, OnApplicationShutdown, Cac
   private invalidateHere(): void {
     this.metrics.credentialCacheInvalidations.inc();
     this.generationValue += 1;
-    for (const space of this.spaces) space.clear();
-    this.epoch = Date.now();
+    this.clock.restart();
   }
 
   get size(): number {

@@ -1,4 +1,4 @@
-import { CacheOwner, CacheSpace } from '../../src/auth/cache-space';
+import { CacheOwner, CacheSpace, EPOCH_SPAN_MS, EpochClock } from '../../src/auth/cache-space';
 
 /** A cache owner whose clock and generation the test moves. */
 class Owner implements CacheOwner {
@@ -19,6 +19,15 @@ describe('CacheSpace', () => {
     owner.time = 1001;
     expect(space.get('a')).toBeUndefined();
     expect(space.size).toBe(0);
+  });
+
+  it("forgets an entry stored later than the owner's clock now reads (a restarted clock)", () => {
+    const owner = new Owner();
+    const space = new CacheSpace<string>(owner, 1000, 10);
+    owner.time = 500;
+    space.set('a', 'A', owner.generation);
+    owner.time = 499;
+    expect(space.get('a')).toBeUndefined();
   });
 
   it('refuses to store a value whose lookup began before an invalidation', () => {
@@ -67,5 +76,54 @@ describe('CacheSpace', () => {
     expect(space.get('b')).toBeUndefined();
     expect(space.get('a')).toBe('A');
     expect(space.get('c')).toBe('C');
+  });
+});
+
+describe('EpochClock', () => {
+  const start = 1_765_000_000_000.5;
+  const clockAt = () => {
+    let time = start;
+    const owner = { generation: 0, clock: new EpochClock(() => space.clear(), () => time), now: () => owner.clock.now() };
+    const space = new CacheSpace<string>(owner, 1000, 10);
+    return { owner, space, setTime: (next: number) => (time = next) };
+  };
+
+  it('counts whole milliseconds from its epoch', () => {
+    const { owner, setTime } = clockAt();
+    setTime(start + 250.25);
+    expect(owner.now()).toBe(250);
+  });
+
+  it('restarts at 0 past its span, and a cache on it never serves an entry of the old epoch', () => {
+    const { owner, space, setTime } = clockAt();
+    setTime(start + EPOCH_SPAN_MS - 1);
+    space.set('a', 'A', 0);
+    expect(space.get('a')).toBe('A');
+    // Within the TTL by the wall clock, but stored in the old epoch: forgotten, not served.
+    setTime(start + EPOCH_SPAN_MS);
+    expect(space.get('a')).toBeUndefined();
+    expect(owner.now()).toBe(0);
+    space.set('b', 'B', 0);
+    setTime(start + EPOCH_SPAN_MS + 1000);
+    expect(space.get('b')).toBe('B');
+    setTime(start + EPOCH_SPAN_MS + 1001);
+    expect(space.get('b')).toBeUndefined();
+  });
+
+  it('when the wall clock is set back, no entry outlives its TTL by the difference', () => {
+    const { owner, space, setTime } = clockAt();
+    setTime(start + 5000);
+    space.set('a', 'A', 0);
+    space.set('b', 'B', 0);
+    // Back, but still after the epoch: the entries are from the future, and forgotten.
+    setTime(start + 4000);
+    expect(space.get('a')).toBeUndefined();
+    expect(owner.now()).toBe(4000);
+    // Back before the epoch: the clock restarts, and everything timed against it goes.
+    setTime(start - 60_000);
+    expect(owner.now()).toBe(0);
+    expect(space.size).toBe(0);
+    setTime(start - 59_000);
+    expect(owner.now()).toBe(1000);
   });
 });
