@@ -31,6 +31,16 @@ export function actorOf(principal: Principal): Actor {
   return { kind: principal.kind, id: principal.id, origin: principal.origin };
 }
 
+/**
+ * A statement that returns nothing, run in the same round trip as a record's chain lock (as a
+ * data-modifying WITH clause): a mutation whose result the caller does not need before recording
+ * it. `sql` is given the number of its first parameter ($1 is the lock's).
+ */
+export interface AlongStatement {
+  sql: (firstParameter: number) => string;
+  parameters: unknown[];
+}
+
 /** Called with every record, in the transaction that writes it (webhooks queue their deliveries so). */
 export type ActivityListener = (manager: EntityManager, record: ActivityRecordEntity) => Promise<void>;
 
@@ -56,13 +66,16 @@ export class ActivityService {
    * Appends one record through `manager`, which must be the transaction of the mutation it
    * records, so that the mutation and its record are committed or lost together.
    */
-  async record(manager: EntityManager, actor: Actor, entry: ActivityEntry): Promise<void> {
+  async record(manager: EntityManager, actor: Actor, entry: ActivityEntry, along?: AlongStatement): Promise<void> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('activity records are written inside the transaction of what they record');
     }
     // One writer per organization at a time, until commit: the chain stays a line under concurrency.
     // The function takes the lock, then reads the chain's last hash (migration LockActivityHead).
-    const [head] = await manager.query(`SELECT keyward_lock_activity_head($1) AS hash`, [entry.organizationId]);
+    const lock = `SELECT keyward_lock_activity_head($1) AS hash`;
+    const [head] = along
+      ? await manager.query(`WITH along AS (${along.sql(2)}) ${lock}`, [entry.organizationId, ...along.parameters])
+      : await manager.query(lock, [entry.organizationId]);
     const previous: Buffer | null = head?.hash ?? null;
     const fields = {
       id: randomUUID(),

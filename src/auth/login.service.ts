@@ -76,12 +76,13 @@ export class LoginService {
     if (!home) throw new KeywardError('login', Messages.loginIncorrect);
     await this.throttle.recordSuccess(identifier);
     return this.dataSource.transaction(async (manager) => {
-      const { sessionId, session } = await this.sessions.create(manager, user.id, home.id, origin);
-      await this.activity.record(manager, { kind: 'user', id: user.id, origin }, {
-        organizationId: home.id,
-        action: Actions.userLogin,
-        target: { kind: 'session', id: session.id },
-      });
+      const { sessionId, session, insert } = this.sessions.open(user.id, home.id, origin);
+      await this.activity.record(
+        manager,
+        { kind: 'user', id: user.id, origin },
+        { organizationId: home.id, action: Actions.userLogin, target: { kind: 'session', id: session.id } },
+        insert,
+      );
       return {
         sessionId,
         csrfToken: this.sessions.csrfTokenFor(session.id),

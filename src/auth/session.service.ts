@@ -7,6 +7,7 @@ import { keyedDigest, randomToken, safeEqual, secretFingerprint } from '../commo
 import { CacheSpace, CredentialCache } from './credential-cache';
 import { RequestOrigin } from './principal';
 import { SessionEntity } from './session.entity';
+import type { AlongStatement } from '../audit/activity.service';
 
 export interface LiveSession {
   session: SessionEntity;
@@ -36,15 +37,12 @@ export class SessionService {
   private readonly byId: CacheSpace<LiveSession>;
 
   /**
-   * Starts a session; returns the plain id, which exists only in the response. One plain INSERT:
-   * TypeORM's save of the entity cost a login about 0.4 ms of request-thread CPU.
+   * A new session: the plain id, which exists only in the response, the session, and the plain
+   * INSERT that stores it (TypeORM's save of the entity cost a login about 0.4 ms of request-thread
+   * CPU), which the caller runs with the login's activity record (ActivityService.record's `along`):
+   * one round trip less per login.
    */
-  async create(
-    manager: EntityManager,
-    userId: string,
-    organizationId: string,
-    origin: RequestOrigin,
-  ): Promise<{ sessionId: string; session: SessionEntity }> {
+  open(userId: string, organizationId: string, origin: RequestOrigin): { sessionId: string; session: SessionEntity; insert: AlongStatement } {
     const sessionId = randomToken(SESSION_ID_BYTES);
     const now = new Date();
     const session = Object.assign(new SessionEntity(), {
@@ -59,12 +57,12 @@ export class SessionService {
       expiresAt: new Date(now.getTime() + this.config.env.SESSION_ABSOLUTE_TIMEOUT * 1000),
       revokedAt: null,
     });
-    await manager.query(
-      `INSERT INTO sessions (id, token_digest, user_id, organization_id, ip, user_agent, created_at, last_seen_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)`,
-      [session.id, session.tokenDigest, userId, organizationId, session.ip, session.userAgent, now, session.expiresAt],
-    );
-    return { sessionId, session };
+    const insert: AlongStatement = {
+      sql: (p) => `INSERT INTO sessions (id, token_digest, user_id, organization_id, ip, user_agent, created_at, last_seen_at, expires_at)
+                   VALUES ($${p}, $${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}, $${p + 6}, $${p + 7})`,
+      parameters: [session.id, session.tokenDigest, userId, organizationId, session.ip, session.userAgent, now, session.expiresAt],
+    };
+    return { sessionId, session, insert };
   }
 
   /** The live session for a plain id, or null when unknown, revoked, idle too long or past its end. */

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { expectNoSecretsInLogs, expectProblem, expectV1Error, http, login, loginAsAdmin, Session } from '../support/client';
+import { expectNoSecretsInLogs, expectProblem, expectV1Error, http, login, loginAsAdmin, metricValue, Session } from '../support/client';
 import { startServer, TestServer } from '../support/server';
 import { createMember, createSubAccount } from '../support/tenants';
 
@@ -42,6 +42,28 @@ describe('login, sessions and JWTs', () => {
     const first = await loginAsAdmin(server);
     const second = await loginAsAdmin(server);
     expect(first.sessionId).not.toBe(second.sessionId);
+  });
+
+  it("stores the session with its login record, in five statements, and the record's chain stays whole", async () => {
+    const queries = () => metricValue(server, 'keyward_db_queries_total');
+    const deltas: number[] = [];
+    let session!: Session;
+    // The webhook poller queries once a second: the fewest of three logins is the login's own count.
+    for (let i = 0; i < 3; i += 1) {
+      const before = await queries();
+      session = await loginAsAdmin(server);
+      deltas.push((await queries()) - before);
+    }
+    // The account, then START TRANSACTION, the session's INSERT with the chain lock, the record, COMMIT.
+    expect(Math.min(...deltas)).toBe(5);
+    expect((await account(session.headers)).status).toBe(200);
+    const records = await http(server).get('/api/v2/activity?action=user_login&limit=1').set(session.headers);
+    expect(records.status).toBe(200);
+    const [record] = records.body.data;
+    expect(record).toMatchObject({ action: 'user_login', target: { type: 'session', id: expect.any(String) } });
+    const mine = await http(server).get('/api/v2/auth/sessions').set(session.headers);
+    expect(mine.body.data.map((row: { id: string }) => row.id)).toContain(record.target.id);
+    expect((await http(server).get('/api/v2/activity/integrity').set(session.headers)).body).toMatchObject({ valid: true });
   });
 
   it('logs in through v2 with a JWT bound to the session', async () => {
