@@ -1,7 +1,7 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { randomToken } from '../common/crypto';
+import { DUMMY_HASH } from './password-hashing';
 import type { HashRequest, HashResponse } from './password-hasher.worker';
 
 export const MIN_PASSWORD_LENGTH = 8;
@@ -16,16 +16,10 @@ type Job = { op: 'hash'; password: string } | { op: 'verify'; hash: string; pass
  * is answering. Hashes run one at a time, in order.
  */
 @Injectable()
-export class PasswordService implements OnModuleInit, OnModuleDestroy {
-  /** Verified against when the user is unknown, so both answers take the same time. */
-  private dummyHash = '';
+export class PasswordService implements OnModuleDestroy {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-
-  async onModuleInit(): Promise<void> {
-    this.dummyHash = await this.hash(randomToken(24));
-  }
 
   async onModuleDestroy(): Promise<void> {
     const worker = this.worker;
@@ -39,7 +33,7 @@ export class PasswordService implements OnModuleInit, OnModuleDestroy {
 
   async verify(hash: string | null, password: string): Promise<boolean> {
     try {
-      const matches = await this.run({ op: 'verify', hash: hash ?? this.dummyHash, password });
+      const matches = await this.run({ op: 'verify', hash: hash ?? DUMMY_HASH, password });
       return hash !== null && matches === true;
     } catch {
       return false;

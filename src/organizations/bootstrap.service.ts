@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Actions } from '../audit/actions';
 import { ActivityService, SYSTEM_ACTOR } from '../audit/activity.service';
 import { PasswordService } from '../auth/password.service';
@@ -36,6 +36,9 @@ export class BootstrapService {
   ) {}
 
   async bootstrapIfEmpty(): Promise<BootstrapOutcome | null> {
+    // Every start after the first finds an organization: it hashes no password (which would
+    // start the hashing thread only to leave it idle). The check is made again under the lock.
+    if (await this.hasOrganizations(this.dataSource.manager)) return null;
     const env = this.config.env;
     const email = env.BOOTSTRAP_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL;
     const generatedPassword = env.BOOTSTRAP_ADMIN_PASSWORD ? null : randomBase62(20);
@@ -43,8 +46,7 @@ export class BootstrapService {
     const passwordHash = await this.passwords.hash(password);
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('keyward:bootstrap'))`);
-      const [{ count }] = await manager.query(`SELECT count(*)::int AS count FROM organizations`);
-      if (count > 0) return null;
+      if (await this.hasOrganizations(manager)) return null;
       const organization = await this.organizations.createTopLevel(manager, env.BOOTSTRAP_ORG_NAME);
       const user = await manager.save(
         UserEntity,
@@ -69,5 +71,10 @@ export class BootstrapService {
       });
       return { organizationName: organization.name, email, generatedPassword };
     });
+  }
+
+  private async hasOrganizations(manager: EntityManager): Promise<boolean> {
+    const [row] = await manager.query(`SELECT EXISTS (SELECT 1 FROM organizations) AS present`);
+    return row.present === true;
   }
 }

@@ -35,7 +35,19 @@ describe('foundation', () => {
     if (process.env.REDIS_URL) expect(ready.body.info.redis.status).toBe('up');
   });
 
-  it('runs password hashing and the embedded database below the request thread', () => {
+  it('starts no password hashing thread until a password is checked', async () => {
+    // Restarted, the bootstrap admin exists already: nothing at boot hashes a password.
+    await server.restart();
+    const hashingThreads = () => [...threadNiceness(server.pid as number).values()].filter((nice) => nice === HASHING_NICENESS).length;
+    expect((await http(server).get('/health/ready')).status).toBe(200);
+    expect(hashingThreads()).toBe(0);
+    // An unknown user's login checks the password against the dummy hash, on the thread.
+    expect((await http(server).post('/api/v2/auth/login').send({ email: 'nobody@example.com', password: 'wrong password' })).status).toBe(401);
+    expect(hashingThreads()).toBe(1);
+  });
+
+  it('runs password hashing (on a thread started by the first password operation) and the embedded database below the request thread', async () => {
+    await loginAsAdmin(server);
     const pid = server.pid as number;
     const niceness = threadNiceness(pid);
     expect(niceness.get(pid)).toBe(0);
