@@ -9,8 +9,8 @@ export const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19456
  * with ARGON2_OPTIONS' parameters (test/unit/password-hashing.spec.ts holds them equal) of a
  * random password nobody kept; a match against it is ignored anyway. A constant, so
  * PasswordService's hashing thread starts at the first password operation, not at boot: an
- * instance that never sees a login (one that answers API keys and verify calls) never holds the
- * thread's memory.
+ * instance that never checks or sets a password (one that answers API keys and verify calls)
+ * never holds the thread's memory.
  */
 export const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$pK7xXe23r4snbRDJRoaabw$AP3HdH+FyG2ocDoKSdwnVXBSa5zcFHiohQdDOXi+olY';
 
