@@ -13,6 +13,7 @@ import { UserEntity } from '../organizations/user.entity';
 import { IssuedToken, JwtService } from './jwt.service';
 import { FAILURES_BEFORE_DELAY, LoginThrottle } from './login-throttle';
 import { SharedCounters } from '../rate-limit/shared-counters';
+import { needsRehash } from './password-hashing';
 import { PasswordService } from './password.service';
 import { Principal, RequestOrigin, requireUserId } from './principal';
 import { SessionService } from './session.service';
@@ -74,8 +75,14 @@ export class LoginService {
     const { home } = account;
     const user: LoginUser = { id: account.id, email: account.email, name: account.name, active: account.active };
     if (!home) throw new KeywardError('login', Messages.loginIncorrect);
+    // A hash of an older release's parameters, replaced now that the password is known.
+    const upgraded = needsRehash(account.passwordHash) ? await this.passwords.hash(password) : null;
     await this.throttle.recordSuccess(identifier);
     return this.dataSource.transaction(async (manager) => {
+      if (upgraded !== null) {
+        // Only over the hash just verified: a password changed since is not put back.
+        await manager.query(`UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3`, [upgraded, user.id, account.passwordHash]);
+      }
       const { sessionId, session, insert } = this.sessions.open(user.id, home.id, origin);
       await this.activity.record(
         manager,

@@ -7,9 +7,12 @@ import { setPriority } from 'node:os';
  */
 
 /**
- * Password hashing: the lowest priority. A hash is 20-30 ms of CPU. Measured on two cores, 2
- * connections of keyed GETs beside 20 hashes/s in another process, p99 with ÷ without, median of 4
- * rounds: nice 0 1.86, nice 10 1.56, nice 19 1.20 (SCHED_IDLE 1.18, but it fell behind the 20/s).
+ * Password hashing: the lowest priority. A hash was 20-30 ms of CPU when this was measured (about
+ * 4 ms on the machines of 2026-12, with the parameters of password-hashing.ts). Measured on two
+ * cores, 2 connections of keyed GETs beside 20 hashes/s in another process, p99 with ÷ without,
+ * median of 4 rounds: nice 0 1.86, nice 10 1.56, nice 19 1.20 (SCHED_IDLE 1.18, but it fell behind
+ * the 20/s). On 2026-12-07, with the thread of the server's own logins: nice 19 1.46, SCHED_IDLE
+ * 1.63 (median of 7 rounds each).
  * The cost falls on logins only when every core is kept busy at normal priority: they then wait
  * for idle moments (a request thread alone keeps at most one core busy).
  */

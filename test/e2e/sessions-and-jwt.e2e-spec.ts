@@ -1,7 +1,10 @@
+import { Algorithm, hashSync, verifySync } from '@node-rs/argon2';
 import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { ARGON2_OPTIONS } from '../../src/auth/password-hashing';
 import { expectNoSecretsInLogs, expectProblem, expectV1Error, http, login, loginAsAdmin, metricValue, Session } from '../support/client';
 import { startServer, TestServer } from '../support/server';
+import { withDatabase } from '../support/storage';
 import { createMember, createSubAccount } from '../support/tenants';
 
 const INVALID = 'Session has expired or is invalid.';
@@ -109,6 +112,33 @@ describe('login, sessions and JWTs', () => {
     for (let waited = 0; (await failures(first)).length === 0 && waited < 5000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await failures(first)).toHaveLength(1);
     expect(await failures(second)).toHaveLength(0);
+  });
+
+  it("replaces a password hash of an older release's parameters at the next successful login, and only then", async () => {
+    const admin = await loginAsAdmin(server);
+    const member = await createMember(server, admin, admin.organizationId, {}, 'rehash');
+    // argon2id at 19 MiB, t = 2: the parameters until 2026-12-07.
+    const older = hashSync(member.password, { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+    const storedHash = () =>
+      withDatabase(server, async (client) => (await client.query(`SELECT password_hash FROM users WHERE id = $1`, [member.userId])).rows[0].password_hash as string);
+    await withDatabase(server, (client) => client.query(`UPDATE users SET password_hash = $1 WHERE id = $2`, [older, member.userId]));
+
+    // A wrong password changes nothing.
+    expectProblem(await http(server).post('/api/v2/auth/login').send({ email: member.email, password: 'not-the-password' }), 401, 'login');
+    expect(await storedHash()).toBe(older);
+
+    // The right one is accepted against the old hash, which is then replaced.
+    const first = await login(server, member.email, member.password);
+    expect((await account(first.headers)).status).toBe(200);
+    const upgraded = await storedHash();
+    const { memoryCost, timeCost, parallelism } = ARGON2_OPTIONS;
+    expect(upgraded.startsWith(`$argon2id$v=19$m=${memoryCost},t=${timeCost},p=${parallelism}$`)).toBe(true);
+    expect(verifySync(upgraded, member.password)).toBe(true);
+
+    // The new hash serves the next login and is kept; wrong passwords are still refused.
+    expect((await account((await login(server, member.email, member.password)).headers)).status).toBe(200);
+    expectProblem(await http(server).post('/api/v2/auth/login').send({ email: member.email, password: 'not-the-password' }), 401, 'login');
+    expect(await storedHash()).toBe(upgraded);
   });
 
   it('publishes the signing key in the JWKS', async () => {
