@@ -22,8 +22,13 @@ const SEEDED_KEYS = Number(process.env.BENCH_KEYS ?? 100_000);
  * restates the throughput ratio (and on this two-core machine the load generator takes one core).
  */
 const LATENCY_CONNECTIONS = Number(process.env.BENCH_LATENCY_CONNECTIONS ?? 2);
-/** Each latency ratio is measured this many times, in rounds, and the median round is the figure. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/**
+ * Each latency ratio is measured this many times, in rounds, and the median round is the figure.
+ * Three until 2026-12-07, when one bench's logins rounds read 1.603, 1.671 and 1.148 beside a
+ * control of 1.167-1.259: a median of three rests on one round that a slow stretch of the machine
+ * can decide. Seven cost about two minutes more per database.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 /**
  * The throughput ratios are measured in more and shorter rounds. On this shared two-core machine
  * one bench's three 5 s rounds of the same pair read 0.64, 1.01 and 0.70: a median of three has
