@@ -307,7 +307,7 @@ export async function startServer(name: string, options: StartOptions = {}): Pro
     proc.stdout?.on('data', collect);
     proc.stderr?.on('data', collect);
     const exited = new Promise<never>((_, reject) =>
-      proc.once('exit', (code) => reject(new Error(`server exited with ${code} before it was ready:\n${logs.slice(-30).join('\n')}`))),
+      proc.once('exit', (code, signal) => reject(new Error(`server exited with ${signal ?? code} before it was ready:\n${logs.slice(-30).join('\n')}`))),
     );
     const deadline = Date.now() + 60_000;
     const linesBefore = logs.length;
