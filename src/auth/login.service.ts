@@ -65,6 +65,19 @@ export class LoginService {
     await this.throttle.admit(origin.ip);
     const { failures, delayMs } = await this.throttle.recordAttempt(identifier);
     if (delayMs > 0) await sleep(delayMs);
+    // Checked once more when the account changed between its reading and the session's opening
+    // (another login's hash upgrade, a password change, a deactivation): against what it is now.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.attempt(identifier, password, origin, failures);
+      } catch (error) {
+        if (!(error instanceof AccountChanged)) throw error;
+        if (attempt === 2) throw new KeywardError('login', Messages.loginIncorrect);
+      }
+    }
+  }
+
+  private async attempt(identifier: string, password: string, origin: RequestOrigin, failures: number): Promise<LoginResult> {
     const account = await this.findAccount(identifier);
     const passwordMatches = await this.passwords.verify(account?.passwordHash ?? null, password);
     if (!account || !passwordMatches || !account.active) {
@@ -79,10 +92,13 @@ export class LoginService {
     const upgraded = needsRehash(account.passwordHash) ? await this.passwords.hash(password) : null;
     await this.throttle.recordSuccess(identifier);
     return this.dataSource.transaction(async (manager) => {
-      if (upgraded !== null) {
-        // Only over the hash just verified: a password changed since is not put back.
-        await manager.query(`UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3`, [upgraded, user.id, account.passwordHash]);
-      }
+      // The hash checked must still be the account's, and the account still active, when the
+      // session opens: otherwise a password change on another instance (which ends the user's
+      // other sessions) could be followed by a session of the old password, or overwritten by an
+      // upgraded hash of it. Locked until commit, so no change slips in before then.
+      const unchanged = await manager.query(`SELECT 1 FROM users WHERE id = $1 AND password_hash = $2 AND active FOR UPDATE`, [user.id, account.passwordHash]);
+      if (unchanged.length === 0) throw new AccountChanged();
+      if (upgraded !== null) await manager.query(`UPDATE users SET password_hash = $1 WHERE id = $2`, [upgraded, user.id]);
       const { sessionId, session, insert } = this.sessions.open(user.id, home.id, origin);
       await this.activity.record(
         manager,
@@ -221,6 +237,9 @@ export class LoginService {
     return { ...account, home: homeId === null ? null : { id: homeId, name: homeName, slug: homeSlug } };
   }
 }
+
+/** The account a login read was changed before its session could open: the login checks it again. */
+class AccountChanged extends Error {}
 
 function requireSession(principal: Principal): string {
   if (principal.kind !== 'user' || !principal.sessionId || !principal.userId) {

@@ -1,5 +1,9 @@
-import { expectProblem, http, issuedSecrets, loginAsAdmin, metricValue, Session } from '../support/client';
+import { Algorithm, hashSync, verifySync } from '@node-rs/argon2';
+import { randomBytes } from 'node:crypto';
+import { expectProblem, http, issuedSecrets, login, loginAsAdmin, metricValue, Session } from '../support/client';
 import { startServer, TestServer } from '../support/server';
+import { withDatabase } from '../support/storage';
+import { createMember } from '../support/tenants';
 import { TcpProxy } from '../../tools/tcp-proxy';
 
 /**
@@ -74,6 +78,43 @@ shared('two instances sharing PostgreSQL and Redis', () => {
     const started = Date.now();
     expect((await attempt(b)).status).toBe(401);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it('refuses a login whose password was changed on the other instance while it ran, and keeps the new hash', async () => {
+    const member = await createMember(a, admin, admin.organizationId, {}, 'rehash-race');
+    const self = await login(b, member.email, member.password);
+    const newPassword = `pw-new-${randomBytes(12).toString('base64url')}`;
+    issuedSecrets.add(newPassword);
+    // An older release's parameters (argon2id, 19 MiB), slow enough that both instances are still
+    // verifying it when the other request arrives; a successful login would replace it.
+    const older = hashSync(member.password, { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 16, parallelism: 1 });
+    await withDatabase(a, (client) => client.query(`UPDATE users SET password_hash = $1 WHERE id = $2`, [older, member.userId]));
+
+    // A reads the account, verifies the old hash and makes the upgraded one; meanwhile B verifies
+    // the old hash, hashes the new password and commits. A's hashing thread does one hash at a time,
+    // in order, so unknown-user logins sent to A just after its login put the upgrade after B's commit.
+    const onA = http(a).post('/api/v2/auth/login').send({ email: member.email, password: member.password }).then((response) => response);
+    await sleep(10);
+    const queued = Array.from({ length: 40 }, (_, i) =>
+      http(a).post('/api/v2/auth/login').send({ email: `nobody-${i}-${Date.now()}@example.test`, password: 'wrong-password' }).then((response) => response),
+    );
+    const change = await http(b).post('/api/v2/users/me/password').set(self.headers).send({ current_password: member.password, new_password: newPassword });
+    expect(change.status).toBe(204);
+    const [refused] = await Promise.all([onA, ...queued]);
+    // The password A checked is no longer the account's when A would open the session.
+    expectProblem(refused, 401, 'login');
+
+    // The new hash stays (an upgraded hash of the old password would have replaced it), and no
+    // session came of the old password after the change: B's own is the only one left.
+    const [stored, sessions] = await withDatabase(a, async (client) => [
+      (await client.query(`SELECT password_hash FROM users WHERE id = $1`, [member.userId])).rows[0].password_hash as string,
+      Number((await client.query(`SELECT count(*) FROM sessions WHERE user_id = $1 AND revoked_at IS NULL`, [member.userId])).rows[0].count),
+    ]);
+    expect(verifySync(stored, newPassword)).toBe(true);
+    expect(verifySync(stored, member.password)).toBe(false);
+    expect(sessions).toBe(1);
+    expectProblem(await http(a).post('/api/v2/auth/login').send({ email: member.email, password: member.password }), 401, 'login');
+    expect((await login(a, member.email, newPassword)).userId).toBe(member.userId);
   });
 
   it('refuses a key on B soon after it is revoked on A', async () => {

@@ -2,7 +2,7 @@ import { Algorithm, hashSync, verifySync } from '@node-rs/argon2';
 import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { ARGON2_OPTIONS } from '../../src/auth/password-hashing';
-import { expectNoSecretsInLogs, expectProblem, expectV1Error, http, login, loginAsAdmin, metricValue, Session } from '../support/client';
+import { expectNoSecretsInLogs, expectProblem, expectV1Error, http, issuedSecrets, login, loginAsAdmin, metricValue, Session } from '../support/client';
 import { startServer, TestServer } from '../support/server';
 import { withDatabase } from '../support/storage';
 import { createMember, createSubAccount } from '../support/tenants';
@@ -47,7 +47,7 @@ describe('login, sessions and JWTs', () => {
     expect(first.sessionId).not.toBe(second.sessionId);
   });
 
-  it("stores the session with its login record, in five statements, and the record's chain stays whole", async () => {
+  it("stores the session with its login record, in six statements, and the record's chain stays whole", async () => {
     const queries = () => metricValue(server, 'keyward_db_queries_total');
     const deltas: number[] = [];
     let session!: Session;
@@ -57,8 +57,9 @@ describe('login, sessions and JWTs', () => {
       session = await loginAsAdmin(server);
       deltas.push((await queries()) - before);
     }
-    // The account, then START TRANSACTION, the session's INSERT with the chain lock, the record, COMMIT.
-    expect(Math.min(...deltas)).toBe(5);
+    // The account, then START TRANSACTION, the account again (unchanged since, and locked), the
+    // session's INSERT with the chain lock, the record, COMMIT.
+    expect(Math.min(...deltas)).toBe(6);
     expect((await account(session.headers)).status).toBe(200);
     const records = await http(server).get('/api/v2/activity?action=user_login&limit=1').set(session.headers);
     expect(records.status).toBe(200);
@@ -139,6 +140,16 @@ describe('login, sessions and JWTs', () => {
     expect((await account((await login(server, member.email, member.password)).headers)).status).toBe(200);
     expectProblem(await http(server).post('/api/v2/auth/login').send({ email: member.email, password: 'not-the-password' }), 401, 'login');
     expect(await storedHash()).toBe(upgraded);
+
+    // Two logins at once over an old hash: both verify it, the first to commit replaces it, and the
+    // second, finding the hash changed, checks the password again against the new one.
+    await withDatabase(server, (client) => client.query(`UPDATE users SET password_hash = $1 WHERE id = $2`, [older, member.userId]));
+    const both = await Promise.all([0, 1].map(() => http(server).post('/api/v2/auth/login').send({ email: member.email, password: member.password }).then((response) => response)));
+    expect(both.map((response) => response.status)).toEqual([200, 200]);
+    for (const response of both) issuedSecrets.add(response.body.session_id);
+    const again = await storedHash();
+    expect(again).not.toBe(older);
+    expect(verifySync(again, member.password)).toBe(true);
   });
 
   it('publishes the signing key in the JWKS', async () => {
