@@ -283,10 +283,10 @@ async function benchMode(label: string): Promise<Figure[]> {
     // other load: argon2 runs on its own thread and is not counted.
     const loginsAlone = await load(`${server.url}/api/v2/auth/login`, loginRequest, server.pid);
 
-    // 100,000 keys against 10: freshly started servers side by side, equally warmed up. Measured one after the other (fresh servers in turn,
-    // five-second runs), one pair read 7,776 vs 13,222 req/s and the next 12,042 vs 7,526 in one
-    // bench: this machine has stretches of seconds where the same request costs the server twice
-    // the CPU. So the servers run side by side, equally warmed up, and are measured in alternation,
+    // 100,000 keys against 10. Measured one after the other (fresh servers in turn, five-second
+    // runs), one pair read 7,776 vs 13,222 req/s and the next 12,042 vs 7,526 in one bench: this
+    // machine has stretches of seconds where the same request costs the server twice the CPU. So
+    // freshly started servers run side by side, equally warmed up, and are measured in rotation,
     // each round one short run of each (the order rotating too); the figure is the median round.
     //
     // Three servers. `many` holds the 100,000 keys and answers each once (so that all are cached, as
