@@ -32,9 +32,11 @@ export function actorOf(principal: Principal): Actor {
 }
 
 /**
- * A statement that returns nothing, run in the same round trip as a record's chain lock (as a
- * data-modifying WITH clause): a mutation whose result the caller does not need before recording
- * it. `sql` is given the number of its first parameter ($1 is the lock's).
+ * A data-modifying statement run in the same round trip as a record's chain lock (as a WITH
+ * clause), to completion before the lock is taken: rows it locks are locked before the chain, the
+ * order every mutation takes them in. It ends in RETURNING, one row per row written; when it writes
+ * none, nothing is recorded and `record` returns 0 (the caller decides what that means for its
+ * transaction). `sql` is given the number of its first parameter ($1 is the lock's).
  */
 export interface AlongStatement {
   sql: (firstParameter: number) => string;
@@ -64,18 +66,25 @@ export class ActivityService {
 
   /**
    * Appends one record through `manager`, which must be the transaction of the mutation it
-   * records, so that the mutation and its record are committed or lost together.
+   * records, so that the mutation and its record are committed or lost together. Returns the
+   * number of rows `along` wrote (0 without it).
    */
-  async record(manager: EntityManager, actor: Actor, entry: ActivityEntry, along?: AlongStatement): Promise<void> {
+  async record(manager: EntityManager, actor: Actor, entry: ActivityEntry, along?: AlongStatement): Promise<number> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('activity records are written inside the transaction of what they record');
     }
     // One writer per organization at a time, until commit: the chain stays a line under concurrency.
     // The function takes the lock, then reads the chain's last hash (migration LockActivityHead).
     const lock = `SELECT keyward_lock_activity_head($1) AS hash`;
+    // With `along`, the lock's function is evaluated over the row that counts what `along` wrote,
+    // so the statement has run when the lock is taken.
     const [head] = along
-      ? await manager.query(`WITH along AS (${along.sql(2)}) ${lock}`, [entry.organizationId, ...along.parameters])
+      ? await manager.query(`WITH along AS (${along.sql(2)}) ${lock}, written.rows FROM (SELECT count(*)::int AS rows FROM along) written`, [
+          entry.organizationId,
+          ...along.parameters,
+        ])
       : await manager.query(lock, [entry.organizationId]);
+    if (along && head.rows === 0) return 0;
     const previous: Buffer | null = head?.hash ?? null;
     const fields = {
       id: randomUUID(),
@@ -118,5 +127,6 @@ export class ActivityService {
     );
     for (const listener of this.listeners) await listener(manager, record);
     if (!ACCESS_PRESERVING_ACTIONS.has(entry.action)) this.credentialCache.markForInvalidation(manager);
+    return along ? head.rows : 0;
   }
 }

@@ -95,17 +95,22 @@ export class LoginService {
       // The hash checked must still be the account's, and the account still active, when the
       // session opens: otherwise a password change on another instance (which ends the user's
       // other sessions) could be followed by a session of the old password, or overwritten by an
-      // upgraded hash of it. Locked until commit, so no change slips in before then.
-      const unchanged = await manager.query(`SELECT 1 FROM users WHERE id = $1 AND password_hash = $2 AND active FOR UPDATE`, [user.id, account.passwordHash]);
-      if (unchanged.length === 0) throw new AccountChanged();
-      if (upgraded !== null) await manager.query(`UPDATE users SET password_hash = $1 WHERE id = $2`, [upgraded, user.id]);
-      const { sessionId, session, insert } = this.sessions.open(user.id, home.id, origin);
-      await this.activity.record(
+      // upgraded hash of it. Both statements lock the user's row until commit, so no change slips
+      // in before then.
+      let verified = account.passwordHash;
+      if (upgraded !== null) {
+        const [, changed] = await manager.query(`UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3 AND active`, [upgraded, user.id, verified]);
+        if (changed === 0) throw new AccountChanged();
+        verified = upgraded;
+      }
+      const { sessionId, session, insert } = this.sessions.open({ id: user.id, passwordHash: verified }, home.id, origin);
+      const opened = await this.activity.record(
         manager,
         { kind: 'user', id: user.id, origin },
         { organizationId: home.id, action: Actions.userLogin, target: { kind: 'session', id: session.id } },
         insert,
       );
+      if (opened === 0) throw new AccountChanged();
       return {
         sessionId,
         csrfToken: this.sessions.csrfTokenFor(session.id),

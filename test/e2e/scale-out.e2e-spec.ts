@@ -80,27 +80,33 @@ shared('two instances sharing PostgreSQL and Redis', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 
-  it('refuses a login whose password was changed on the other instance while it ran, and keeps the new hash', async () => {
-    const member = await createMember(a, admin, admin.organizationId, {}, 'rehash-race');
+  /**
+   * A logs the member in with the old password while B changes it; A's hashing thread does one hash
+   * at a time, in order, so 40 unknown-user logins sent to A put A's step of the login after B's
+   * commit: A's verification when sent before A's login, A's upgraded hash when sent just after it.
+   * A's login must be refused, the new hash kept, and no session come of the old password.
+   */
+  async function loginDuringPasswordChange(step: 'verification' | 'upgrade', olderHash?: (password: string) => string) {
+    const member = await createMember(a, admin, admin.organizationId, {}, `race-${step}`);
     const self = await login(b, member.email, member.password);
     const newPassword = `pw-new-${randomBytes(12).toString('base64url')}`;
     issuedSecrets.add(newPassword);
-    // An older release's parameters (argon2id, 19 MiB), slow enough that both instances are still
-    // verifying it when the other request arrives; a successful login would replace it.
-    const older = hashSync(member.password, { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 16, parallelism: 1 });
-    await withDatabase(a, (client) => client.query(`UPDATE users SET password_hash = $1 WHERE id = $2`, [older, member.userId]));
-
-    // A reads the account, verifies the old hash and makes the upgraded one; meanwhile B verifies
-    // the old hash, hashes the new password and commits. A's hashing thread does one hash at a time,
-    // in order, so unknown-user logins sent to A just after its login put the upgrade after B's commit.
+    if (olderHash) {
+      const older = olderHash(member.password);
+      await withDatabase(a, (client) => client.query(`UPDATE users SET password_hash = $1 WHERE id = $2`, [older, member.userId]));
+    }
+    const queue = () =>
+      Array.from({ length: 40 }, (_, i) =>
+        http(a).post('/api/v2/auth/login').send({ email: `nobody-${i}-${Date.now()}@example.test`, password: 'wrong-password' }).then((response) => response),
+      );
+    const queuedBefore = step === 'verification' ? queue() : [];
+    if (step === 'verification') await sleep(50);
     const onA = http(a).post('/api/v2/auth/login').send({ email: member.email, password: member.password }).then((response) => response);
     await sleep(10);
-    const queued = Array.from({ length: 40 }, (_, i) =>
-      http(a).post('/api/v2/auth/login').send({ email: `nobody-${i}-${Date.now()}@example.test`, password: 'wrong-password' }).then((response) => response),
-    );
+    const queuedAfter = step === 'upgrade' ? queue() : [];
     const change = await http(b).post('/api/v2/users/me/password').set(self.headers).send({ current_password: member.password, new_password: newPassword });
     expect(change.status).toBe(204);
-    const [refused] = await Promise.all([onA, ...queued]);
+    const [refused] = await Promise.all([onA, ...queuedBefore, ...queuedAfter]);
     // The password A checked is no longer the account's when A would open the session.
     expectProblem(refused, 401, 'login');
 
@@ -115,6 +121,18 @@ shared('two instances sharing PostgreSQL and Redis', () => {
     expect(sessions).toBe(1);
     expectProblem(await http(a).post('/api/v2/auth/login').send({ email: member.email, password: member.password }), 401, 'login');
     expect((await login(a, member.email, newPassword)).userId).toBe(member.userId);
+  }
+
+  it('refuses a login whose password was changed on the other instance after it was verified', async () => {
+    await loginDuringPasswordChange('verification');
+  });
+
+  it('refuses a login whose password was changed on the other instance while its hash was upgraded, and keeps the new hash', async () => {
+    // An older release's parameters (argon2id, 19 MiB), slow enough that both instances are still
+    // verifying it when the other request arrives; a successful login would replace it.
+    await loginDuringPasswordChange('upgrade', (password) =>
+      hashSync(password, { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 16, parallelism: 1 }),
+    );
   });
 
   it('refuses a key on B soon after it is revoked on A', async () => {
