@@ -81,20 +81,12 @@ shared('two instances sharing PostgreSQL and Redis', () => {
   });
 
   /**
-   * A logs the member in with the old password while B changes it; A's hashing thread does one hash
-   * at a time, in order, so 40 unknown-user logins sent to A put A's step of the login after B's
-   * commit: A's verification when sent before A's login, A's upgraded hash when sent just after it.
-   * A's login must be refused, the new hash kept, and no session come of the old password.
+   * A logs `member` in while `change` runs. A's hashing thread does one hash at a time, in order, so
+   * 40 unknown-user logins sent to A put A's step of the login after the change: A's verification
+   * when they go before A's login, A's upgraded hash of an older hash when they go just after it.
+   * Returns A's answer.
    */
-  async function loginDuringPasswordChange(step: 'verification' | 'upgrade', olderHash?: (password: string) => string) {
-    const member = await createMember(a, admin, admin.organizationId, {}, `race-${step}`);
-    const self = await login(b, member.email, member.password);
-    const newPassword = `pw-new-${randomBytes(12).toString('base64url')}`;
-    issuedSecrets.add(newPassword);
-    if (olderHash) {
-      const older = olderHash(member.password);
-      await withDatabase(a, (client) => client.query(`UPDATE users SET password_hash = $1 WHERE id = $2`, [older, member.userId]));
-    }
+  async function loginOnADuring(member: { email: string; password: string }, step: 'verification' | 'upgrade', change: () => Promise<void>) {
     const queue = () =>
       Array.from({ length: 40 }, (_, i) =>
         http(a).post('/api/v2/auth/login').send({ email: `nobody-${i}-${Date.now()}@example.test`, password: 'wrong-password' }).then((response) => response),
@@ -104,21 +96,39 @@ shared('two instances sharing PostgreSQL and Redis', () => {
     const onA = http(a).post('/api/v2/auth/login').send({ email: member.email, password: member.password }).then((response) => response);
     await sleep(10);
     const queuedAfter = step === 'upgrade' ? queue() : [];
-    const change = await http(b).post('/api/v2/users/me/password').set(self.headers).send({ current_password: member.password, new_password: newPassword });
-    expect(change.status).toBe(204);
-    const [refused] = await Promise.all([onA, ...queuedBefore, ...queuedAfter]);
+    // By then A has read the account; its verification waits behind the 40 for a good while yet.
+    if (step === 'verification') await sleep(40);
+    await change();
+    const [answer] = await Promise.all([onA, ...queuedBefore, ...queuedAfter]);
+    return answer;
+  }
+
+  const liveSessionsOf = (userId: string) =>
+    withDatabase(a, async (client) => Number((await client.query(`SELECT count(*) FROM sessions WHERE user_id = $1 AND revoked_at IS NULL`, [userId])).rows[0].count));
+
+  /** A login with the old password while B changes it must be refused, the new hash kept, and no session come of the old password. */
+  async function loginDuringPasswordChange(step: 'verification' | 'upgrade', olderHash?: (password: string) => string) {
+    const member = await createMember(a, admin, admin.organizationId, {}, `race-${step}`);
+    const self = await login(b, member.email, member.password);
+    const newPassword = `pw-new-${randomBytes(12).toString('base64url')}`;
+    issuedSecrets.add(newPassword);
+    if (olderHash) {
+      const older = olderHash(member.password);
+      await withDatabase(a, (client) => client.query(`UPDATE users SET password_hash = $1 WHERE id = $2`, [older, member.userId]));
+    }
+    const refused = await loginOnADuring(member, step, async () => {
+      const change = await http(b).post('/api/v2/users/me/password').set(self.headers).send({ current_password: member.password, new_password: newPassword });
+      expect(change.status).toBe(204);
+    });
     // The password A checked is no longer the account's when A would open the session.
     expectProblem(refused, 401, 'login');
 
     // The new hash stays (an upgraded hash of the old password would have replaced it), and no
     // session came of the old password after the change: B's own is the only one left.
-    const [stored, sessions] = await withDatabase(a, async (client) => [
-      (await client.query(`SELECT password_hash FROM users WHERE id = $1`, [member.userId])).rows[0].password_hash as string,
-      Number((await client.query(`SELECT count(*) FROM sessions WHERE user_id = $1 AND revoked_at IS NULL`, [member.userId])).rows[0].count),
-    ]);
+    const stored = await withDatabase(a, async (client) => (await client.query(`SELECT password_hash FROM users WHERE id = $1`, [member.userId])).rows[0].password_hash as string);
     expect(verifySync(stored, newPassword)).toBe(true);
     expect(verifySync(stored, member.password)).toBe(false);
-    expect(sessions).toBe(1);
+    expect(await liveSessionsOf(member.userId)).toBe(1);
     expectProblem(await http(a).post('/api/v2/auth/login').send({ email: member.email, password: member.password }), 401, 'login');
     expect((await login(a, member.email, newPassword)).userId).toBe(member.userId);
   }
@@ -133,6 +143,16 @@ shared('two instances sharing PostgreSQL and Redis', () => {
     await loginDuringPasswordChange('upgrade', (password) =>
       hashSync(password, { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 16, parallelism: 1 }),
     );
+  });
+
+  it('refuses a login whose account was deactivated after its password was verified', async () => {
+    // No route deactivates a user yet: an operator's change in the database, committed mid-login.
+    const member = await createMember(a, admin, admin.organizationId, {}, 'race-deactivated');
+    const refused = await loginOnADuring(member, 'verification', async () => {
+      await withDatabase(a, (client) => client.query(`UPDATE users SET active = false WHERE id = $1`, [member.userId]));
+    });
+    expectProblem(refused, 401, 'login');
+    expect(await liveSessionsOf(member.userId)).toBe(0);
   });
 
   it('refuses a key on B soon after it is revoked on A', async () => {
