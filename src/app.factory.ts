@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { LogController } from 'fastify';
 import { AppDependencies, AppModule } from './app.module';
+import { DrainingFastifyAdapter } from './common/draining-fastify-adapter';
 import { PinoNestLogger } from './common/logging/logger';
 import { redactUrl } from './common/logging/redact';
 import { API_DOCUMENTS } from './docs/docs.tokens';
@@ -26,7 +27,7 @@ function requestIdOf(request: IncomingMessage): string {
 export async function createApp(dependencies: AppDependencies): Promise<NestFastifyApplication> {
   const { config, logger } = dependencies;
   const trustedProxies = config.trustedProxies;
-  const adapter = new FastifyAdapter({
+  const adapter = new DrainingFastifyAdapter({
     loggerInstance: logger,
     // One access line per request, written in onResponse below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -35,6 +36,8 @@ export async function createApp(dependencies: AppDependencies): Promise<NestFast
     genReqId: requestIdOf,
     return503OnClosing: true,
   });
+  // Half the shutdown's time for requests in flight; the rest for what the modules write on the way out.
+  adapter.drainMs = Math.floor(config.env.SHUTDOWN_TIMEOUT_MS / 2);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(dependencies), adapter, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
@@ -53,9 +56,12 @@ export async function createApp(dependencies: AppDependencies): Promise<NestFast
 
   const metrics = app.get(Metrics);
   fastify.addHook('onRequest', async (request, reply) => {
+    adapter.requestBegun(request);
     reply.header('x-request-id', request.id);
   });
+  fastify.addHook('onRequestAbort', async (request) => adapter.requestDone(request));
   fastify.addHook('onResponse', async (request, reply) => {
+    adapter.requestDone(request);
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
     metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);

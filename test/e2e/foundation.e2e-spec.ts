@@ -1,6 +1,8 @@
+import { Algorithm, hashSync } from '@node-rs/argon2';
 import { expectProblem, expectV1Error, http, loginAsAdmin } from '../support/client';
 import { EMBEDDED_DATABASE_NICENESS, HASHING_NICENESS } from '../../src/common/thread-priority';
 import { rssMegabytes, startServer, TestServer, threadNiceness } from '../support/server';
+import { withDatabase } from '../support/storage';
 
 /** Routes that answer without a credential, on purpose (each is marked @Public()). */
 const PUBLIC_OPERATIONS = new Set([
@@ -197,6 +199,44 @@ describe('first start and restart', () => {
     expect(firstStarts).toHaveLength(1);
     const bootstraps = await http(server).get('/api/v2/activity?action=system_bootstrap').set(again.headers);
     expect(bootstraps.body.data).toHaveLength(1);
+  });
+
+  it('answers the requests in flight when told to stop, before it stops what they need', async () => {
+    const stopping = await startServer('drain');
+    try {
+      // An older release's parameters, slow to verify (argon2id, 19 MiB, t = 16): the login is
+      // still on the hashing thread when the signal comes.
+      const slow = hashSync(stopping.adminPassword, { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 16, parallelism: 1 });
+      await withDatabase(stopping, (client) => client.query(`UPDATE users SET password_hash = $1 WHERE lower(email) = lower($2)`, [slow, stopping.adminEmail]));
+      // Two logins: one verifying when the signal comes, one queued behind it on the thread.
+      const answeredAt: number[] = [];
+      const login = () =>
+        http(stopping)
+          .post('/api/v2/auth/login')
+          .send({ email: stopping.adminEmail, password: stopping.adminPassword })
+          .then((response) => {
+            answeredAt.push(Date.now());
+            return response;
+          });
+      const first = login();
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      const second = login();
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      const signalledAt = Date.now();
+      const exited = stopping.stop();
+      const answers = await Promise.all([first, second]);
+      // Both were in flight at the signal, and answered as if no shutdown had begun (before this,
+      // the hashing thread stopped under the queued one: 401, as for a wrong password).
+      expect(Math.min(...answeredAt)).toBeGreaterThan(signalledAt);
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+      expect(await exited).toBe(0);
+      const answer = answers[1];
+      // The session it opened was committed before the database closed.
+      await stopping.restart();
+      expect((await http(stopping).get('/api/v2/account').set({ 'X-Session-ID': answer.body.session_id })).status).toBe(200);
+    } finally {
+      await stopping.destroy();
+    }
   });
 
   // Creating the embedded database runs initdb in a WebAssembly instance of its own; the thread that
