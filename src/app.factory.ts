@@ -59,7 +59,6 @@ export async function createApp(dependencies: AppDependencies): Promise<NestFast
     adapter.requestBegun(request);
     reply.header('x-request-id', request.id);
   });
-  fastify.addHook('onRequestAbort', async (request) => adapter.requestDone(request));
   fastify.addHook('onResponse', async (request, reply) => {
     adapter.requestDone(request);
     const route = request.routeOptions.url ?? 'unmatched';

@@ -1,4 +1,11 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** While draining, how often the requests in flight are looked at again. */
+const DRAIN_POLL_MS = 20;
+/** Requests whose client went away are forgotten when the set grows past this (and twice its size after each sweep). */
+const FIRST_SWEEP_AT = 1000;
 
 /**
  * Fastify, with a shutdown that lets the requests being answered finish first.
@@ -9,33 +16,38 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
  * wrong password, and the usage of a request answered after the write was lost. Nest awaits
  * `beforeClose` before any hook: here it starts answering new requests 503 (`return503OnClosing`)
  * and then waits until the requests in flight are answered, for at most `drainMs`.
+ *
+ * A request is tracked from the onRequest hook to the onResponse hook. A request whose client went
+ * away may never reach onResponse; rather than an onRequestAbort hook (Fastify then adds a listener
+ * to every request), such requests are found by their closed connection when the set is swept.
  */
 export class DrainingFastifyAdapter extends FastifyAdapter {
   /** The requests begun and not yet answered. */
-  private readonly answering = new Set<object>();
-  private onDrained: (() => void) | null = null;
+  private readonly answering = new Set<FastifyRequest>();
+  private sweepAt = FIRST_SWEEP_AT;
   /** The longest a shutdown waits for requests in flight. */
   drainMs = 5000;
 
   /** A request has begun (an onRequest hook). */
-  requestBegun(request: object): void {
+  requestBegun(request: FastifyRequest): void {
     this.answering.add(request);
+    if (this.answering.size > this.sweepAt) this.sweepAt = Math.max(FIRST_SWEEP_AT, 2 * this.sweep());
   }
 
-  /** A request was answered, or its client went away (onResponse and onRequestAbort hooks; either or both). */
-  requestDone(request: object): void {
-    if (this.answering.delete(request) && this.answering.size === 0) this.onDrained?.();
+  /** A request was answered (the onResponse hook). */
+  requestDone(request: FastifyRequest): void {
+    this.answering.delete(request);
   }
 
   override async beforeClose(): Promise<void> {
     super.beforeClose();
-    if (this.answering.size === 0) return;
-    await new Promise<void>((resolve) => {
-      const bound = setTimeout(resolve, this.drainMs);
-      this.onDrained = () => {
-        clearTimeout(bound);
-        resolve();
-      };
-    });
+    const until = Date.now() + this.drainMs;
+    while (this.sweep() > 0 && Date.now() < until) await sleep(DRAIN_POLL_MS);
+  }
+
+  /** Forgets the requests whose connection is gone; returns how many are left. */
+  private sweep(): number {
+    for (const request of this.answering) if (request.raw.socket?.destroyed !== false) this.answering.delete(request);
+    return this.answering.size;
   }
 }
