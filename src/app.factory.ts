@@ -5,7 +5,7 @@ import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import { LogController } from 'fastify';
+import { FastifyReply, FastifyRequest, LogController } from 'fastify';
 import { AppDependencies, AppModule } from './app.module';
 import { DrainingFastifyAdapter } from './common/draining-fastify-adapter';
 import { PinoNestLogger } from './common/logging/logger';
@@ -22,6 +22,11 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 function requestIdOf(request: IncomingMessage): string {
   const sent = request.headers['x-request-id'];
   return typeof sent === 'string' && CLIENT_REQUEST_ID.test(sent) ? sent : randomUUID();
+}
+
+/** What the access log says of a request. */
+function accessFields(request: FastifyRequest, reply: FastifyReply) {
+  return { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
 }
 
 export async function createApp(dependencies: AppDependencies): Promise<NestFastifyApplication> {
@@ -59,15 +64,20 @@ export async function createApp(dependencies: AppDependencies): Promise<NestFast
     adapter.requestBegun(request);
     reply.header('x-request-id', request.id);
   });
+  // A callback hook, not an async one: no promise per request on the hot path.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    adapter.requestReplied(request);
+    // Its client has gone: no response will be written, so onResponse below never runs for it.
+    if (request.raw.socket?.destroyed) {
+      request.log.info(accessFields(request, reply), 'request abandoned by its client');
+    }
+    done(null, payload);
+  });
   fastify.addHook('onResponse', async (request, reply) => {
-    adapter.requestDone(request);
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
     metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    request.log.info(
-      { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
-      'request',
-    );
+    request.log.info(accessFields(request, reply), 'request');
   });
 
   const documents = buildApiDocuments(app);

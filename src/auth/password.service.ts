@@ -1,11 +1,15 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { KeywardError } from '../common/errors/keyward-error';
 import { DUMMY_HASH } from './password-hashing';
 import type { HashRequest, HashResponse } from './password-hasher.worker';
 
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 256;
+
+/** A password that could not be checked is not a wrong password: the client is told to retry. */
+export const PASSWORD_CHECK_UNAVAILABLE = 'The service could not check the password; try again shortly.';
 
 type Pending = { resolve: (result: string | boolean) => void; reject: (error: Error) => void };
 type Job = { op: 'hash'; password: string } | { op: 'verify'; hash: string; password: string };
@@ -18,6 +22,7 @@ type Job = { op: 'hash'; password: string } | { op: 'verify'; hash: string; pass
 @Injectable()
 export class PasswordService implements OnModuleDestroy {
   private worker: Worker | null = null;
+  private readonly logger = new Logger('Passwords');
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
@@ -35,7 +40,10 @@ export class PasswordService implements OnModuleDestroy {
     try {
       const matches = await this.run({ op: 'verify', hash: hash ?? DUMMY_HASH, password });
       return hash !== null && matches === true;
-    } catch {
+    } catch (error) {
+      // A stored hash argon2 cannot read matches no password; a thread that stopped (a shutdown
+      // past its drain, a crash) checked nothing, and must not count as a failed login.
+      if (error instanceof KeywardError) throw error;
       return false;
     }
   }
@@ -59,13 +67,16 @@ export class PasswordService implements OnModuleDestroy {
       if ('error' in response) waiting.reject(new Error(response.error));
       else waiting.resolve(response.result);
     });
-    const fail = (error: Error) => {
+    const fail = () => {
       if (this.worker === worker) this.worker = null;
-      for (const waiting of this.pending.values()) waiting.reject(error);
+      for (const waiting of this.pending.values()) waiting.reject(new KeywardError('unavailable', PASSWORD_CHECK_UNAVAILABLE, { retryAfter: 1 }));
       this.pending.clear();
     };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the password hashing thread stopped (exit ${code})`)));
+    worker.on('error', (error) => {
+      this.logger.error(`the password hashing thread failed: ${error.message}`);
+      fail();
+    });
+    worker.on('exit', fail);
     // It must not keep the process alive on its own.
     worker.unref();
     this.worker = worker;

@@ -1,4 +1,5 @@
 import { Algorithm, hashSync } from '@node-rs/argon2';
+import { request as httpRequest } from 'node:http';
 import { expectProblem, expectV1Error, http, loginAsAdmin } from '../support/client';
 import { EMBEDDED_DATABASE_NICENESS, HASHING_NICENESS } from '../../src/common/thread-priority';
 import { rssMegabytes, startServer, TestServer, threadNiceness } from '../support/server';
@@ -234,6 +235,58 @@ describe('first start and restart', () => {
       // The session it opened was committed before the database closed.
       await stopping.restart();
       expect((await http(stopping).get('/api/v2/account').set({ 'X-Session-ID': answer.body.session_id })).status).toBe(200);
+    } finally {
+      await stopping.destroy();
+    }
+  });
+
+  it('finishes a request whose client left before the answer, when told to stop', async () => {
+    const stopping = await startServer('drain-abandoned');
+    try {
+      const slow = hashSync(stopping.adminPassword, { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 16, parallelism: 1 });
+      await withDatabase(stopping, (client) => client.query(`UPDATE users SET password_hash = $1 WHERE lower(email) = lower($2)`, [slow, stopping.adminEmail]));
+      // The client sends a login and hangs up while it verifies; the signal comes after.
+      const body = JSON.stringify({ email: stopping.adminEmail, password: stopping.adminPassword });
+      const request = httpRequest(`${stopping.url}/api/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+      request.on('error', () => undefined);
+      request.end(body);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      request.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(await stopping.stop()).toBe(0);
+      // The login went on to the end with what it needed (before, the hashing thread was stopped
+      // under it: a failed login, recorded against the account if the database was still there).
+      const abandoned = stopping.logs.map((line) => JSON.parse(line.startsWith('{') ? line : '{}')).find((entry) => entry.msg === 'request abandoned by its client');
+      expect(abandoned).toMatchObject({ method: 'POST', url: '/api/v2/auth/login', status: 200 });
+      expect(stopping.logs.join('\n')).not.toContain('could not record a failed login');
+      const actions = await withDatabase(stopping, async (client) =>
+        (await client.query(`SELECT action FROM activity_records WHERE action LIKE 'user_login%' ORDER BY seq`)).rows.map((row) => row.action),
+      );
+      expect(actions).toEqual(['user_login']);
+    } finally {
+      await stopping.destroy();
+    }
+  });
+
+  it('answers the logins it could not check 503, not as wrong passwords, when the drain runs out', async () => {
+    // A drain of one second, and several seconds of logins queued on the hashing thread: the
+    // thread stops with logins still waiting on it.
+    const stopping = await startServer('drain-out', { env: { SHUTDOWN_TIMEOUT_MS: '2000' } });
+    try {
+      const login = (email: string, password: string) => http(stopping).post('/api/v2/auth/login').send({ email, password }).then((response) => response);
+      const unknown = Array.from({ length: 100 }, (_, index) => login(`nobody-${index}@example.test`, 'not-the-password'));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const admin = login(stopping.adminEmail, stopping.adminPassword);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      const exited = stopping.stop();
+      const answers = [...(await Promise.all(unknown)), await admin];
+      await exited;
+      // Those checked before the thread stopped are refused as unknown; none of the others is.
+      expect(new Set(answers.map((answer) => answer.status))).toEqual(new Set([401, 503]));
+      const last = answers[answers.length - 1];
+      expectProblem(last, 503, 'unavailable');
+      expect(last.body.detail).toBe('The service could not check the password; try again shortly.');
+      expect(last.headers['retry-after']).toBe('1');
     } finally {
       await stopping.destroy();
     }

@@ -22,7 +22,7 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
     request.log.error({ err: error }, 'unhandled error');
     known = new KeywardError('internal', `An internal error occurred. Request ID: ${request.id}`);
   } else if (known.code === 'unavailable') {
-    request.log.warn({ reason: (error as Error).message }, 'database unavailable');
+    request.log.warn({ reason: (error as Error).message }, 'unavailable');
   }
   const rendered = renderError(apiVersionOf(path), known, path, String(request.id));
   if (reply.sent) return;
