@@ -83,17 +83,22 @@ async function launch(root: string): Promise<{ worker: Worker; url: string }> {
   }
 }
 
-/** Closes the database on a thread cleanly (its files stay consistent), then ends the thread. */
+/** How long a closed database's thread may take to end by itself before it is terminated. */
+const THREAD_END_MS = 5000;
+
+/**
+ * Closes the database on a thread cleanly (its files stay consistent), then lets the thread end by
+ * itself. `worker.terminate()` on a thread that has run WebAssembly is a known source of crashes in
+ * Node (nodejs/node#47748: the environment's teardown); a fresh server's start, which ends the thread
+ * that created the database, twice died of SIGSEGV before printing anything. Terminated only if it
+ * has not ended in THREAD_END_MS.
+ */
 async function close(worker: Worker): Promise<void> {
-  const stopped = new Promise<void>((resolvePromise) => {
-    worker.once('message', (message: EmbeddedWorkerMessage) => {
-      if ('stopped' in message) resolvePromise();
-    });
-    worker.once('exit', () => resolvePromise());
-  });
+  const ended = new Promise<void>((resolvePromise) => worker.once('exit', () => resolvePromise()));
   worker.postMessage('stop');
-  await stopped;
-  await worker.terminate();
+  const timer = setTimeout(() => void worker.terminate(), THREAD_END_MS);
+  await ended;
+  clearTimeout(timer);
 }
 
 /** Two processes writing one PGlite directory would corrupt it: refuse to start a second. */

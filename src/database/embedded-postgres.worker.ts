@@ -10,7 +10,7 @@ import { EMBEDDED_DATABASE_NICENESS, lowerThreadPriority } from '../common/threa
  * WebAssembly runs every query synchronously, so on the service's thread a write (a login's
  * session row, a usage flush) would hold up every request queued behind it.
  */
-export type EmbeddedWorkerMessage = { ready: string } | { failed: string } | { stopped: true };
+export type EmbeddedWorkerMessage = { ready: string } | { failed: string };
 
 /**
  * PostgreSQL's buffer pool, inside the process's memory. PostgreSQL's default (128 MB) is touched
@@ -36,7 +36,8 @@ async function serve(root: string): Promise<void> {
     void server
       .stop()
       .then(() => database.close())
-      .then(() => parentPort?.postMessage({ stopped: true } satisfies EmbeddedWorkerMessage));
+      // Nothing is left to keep the thread alive: it ends by itself (see close() in embedded-postgres.ts).
+      .then(() => parentPort?.close());
   });
   parentPort?.postMessage({ ready: server.getServerConn() } satisfies EmbeddedWorkerMessage);
 }
