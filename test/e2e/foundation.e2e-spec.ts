@@ -269,15 +269,16 @@ describe('first start and restart', () => {
   });
 
   it('answers the logins it could not check 503, not as wrong passwords, when the drain runs out', async () => {
-    // A drain of one second, and several seconds of logins queued on the hashing thread: the
-    // thread stops with logins still waiting on it.
+    // A drain of one second, and seconds of logins queued on the hashing thread (400 verifications
+    // of at least 4 ms each): the thread stops with logins still waiting on it.
     const stopping = await startServer('drain-out', { env: { SHUTDOWN_TIMEOUT_MS: '2000' } });
     try {
       const login = (email: string, password: string) => http(stopping).post('/api/v2/auth/login').send({ email, password }).then((response) => response);
-      const unknown = Array.from({ length: 100 }, (_, index) => login(`nobody-${index}@example.test`, 'not-the-password'));
+      const unknown = Array.from({ length: 400 }, (_, index) => login(`nobody-${index}@example.test`, 'not-the-password'));
       await new Promise((resolve) => setTimeout(resolve, 50));
       const admin = login(stopping.adminEmail, stopping.adminPassword);
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      // All of them received before the signal (one received after it is answered 503 by Fastify).
+      await new Promise((resolve) => setTimeout(resolve, 250));
       const exited = stopping.stop();
       const answers = [...(await Promise.all(unknown)), await admin];
       await exited;
