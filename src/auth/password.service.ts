@@ -29,6 +29,9 @@ export class PasswordService implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
+    // The jobs still queued are answered now, not after the hash in progress (which cannot be
+    // interrupted) has finished for nothing.
+    this.failPending();
     await worker?.terminate();
   }
 
@@ -56,6 +59,12 @@ export class PasswordService implements OnModuleDestroy {
     });
   }
 
+  /** A password that could not be checked is not a wrong one: every job waiting is told to retry. */
+  private failPending(): void {
+    for (const waiting of this.pending.values()) waiting.reject(new KeywardError('unavailable', PASSWORD_CHECK_UNAVAILABLE, { retryAfter: 1 }));
+    this.pending.clear();
+  }
+
   /** The hashing thread, started on first use and again if it ever died. */
   private started(): Worker {
     if (this.worker) return this.worker;
@@ -69,8 +78,7 @@ export class PasswordService implements OnModuleDestroy {
     });
     const fail = () => {
       if (this.worker === worker) this.worker = null;
-      for (const waiting of this.pending.values()) waiting.reject(new KeywardError('unavailable', PASSWORD_CHECK_UNAVAILABLE, { retryAfter: 1 }));
-      this.pending.clear();
+      this.failPending();
     };
     worker.on('error', (error) => {
       this.logger.error(`the password hashing thread failed: ${error.message}`);
