@@ -24,6 +24,7 @@ export class EmbeddedPostgres {
   private constructor(
     private readonly worker: Worker,
     private readonly lockFile: string,
+    private readonly logger: Logger,
     readonly url: string,
   ) {}
 
@@ -39,12 +40,12 @@ export class EmbeddedPostgres {
         // Creating the database (initdb, in a WebAssembly instance of its own) left the thread
         // holding 828 MB resident against 249 MB for the same server started again on the data;
         // ending the thread and starting a fresh one returns what initdb used.
-        await close(database.worker);
+        await close(database.worker, logger);
         database = await launch(root);
       }
       database.worker.on('error', (error) => logger.error({ err: error }, 'embedded PostgreSQL failed'));
       logger.info({ dataDir: root }, 'embedded PostgreSQL (PGlite) started');
-      return new EmbeddedPostgres(database.worker, lockFile, database.url);
+      return new EmbeddedPostgres(database.worker, lockFile, logger, database.url);
     } catch (error) {
       rmSync(lockFile, { force: true });
       throw error;
@@ -53,7 +54,7 @@ export class EmbeddedPostgres {
 
   /** Closes the database and its thread, and releases DATA_DIR. */
   async stop(): Promise<void> {
-    await close(this.worker);
+    await close(this.worker, this.logger);
     rmSync(this.lockFile, { force: true });
   }
 }
@@ -93,10 +94,13 @@ const THREAD_END_MS = 5000;
  * that created the database, twice died of SIGSEGV before printing anything. Terminated only if it
  * has not ended in THREAD_END_MS.
  */
-async function close(worker: Worker): Promise<void> {
+async function close(worker: Worker, logger: Logger): Promise<void> {
   const ended = new Promise<void>((resolvePromise) => worker.once('exit', () => resolvePromise()));
   worker.postMessage('stop');
-  const timer = setTimeout(() => void worker.terminate(), THREAD_END_MS);
+  const timer = setTimeout(() => {
+    logger.warn(`the embedded database's thread had not ended ${THREAD_END_MS} ms after closing; terminating it`);
+    void worker.terminate();
+  }, THREAD_END_MS);
   await ended;
   clearTimeout(timer);
 }

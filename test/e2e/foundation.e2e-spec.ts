@@ -15,6 +15,12 @@ const PUBLIC_OPERATIONS = new Set([
   'GET /health/ready',
 ]);
 
+/** Gives the users matching `emailLike` a hash of an older release's slow parameters: their logins stay on the hashing thread. */
+function withSlowHash(server: TestServer, password: string, emailLike: string, memoryCost: number, timeCost: number) {
+  const slow = hashSync(password, { algorithm: Algorithm.Argon2id, memoryCost, timeCost, parallelism: 1 });
+  return withDatabase(server, (client) => client.query(`UPDATE users SET password_hash = $1 WHERE lower(email) LIKE lower($2)`, [slow, emailLike]));
+}
+
 type OpenApiDocument = { paths: Record<string, Record<string, { security?: unknown[] }>> };
 
 describe('foundation', () => {
@@ -200,6 +206,9 @@ describe('first start and restart', () => {
     expect(firstStarts).toHaveLength(1);
     const bootstraps = await http(server).get('/api/v2/activity?action=system_bootstrap').set(again.headers);
     expect(bootstraps.body.data).toHaveLength(1);
+    // The embedded database's threads (the one that created it, the one stopped) ended by themselves,
+    // never terminated (embedded-postgres.ts, close()).
+    expect(server.logs.join('\n')).not.toContain("the embedded database's thread had not ended");
   });
 
   it('answers the requests in flight when told to stop, before it stops what they need', async () => {
@@ -207,8 +216,7 @@ describe('first start and restart', () => {
     try {
       // An older release's parameters, slow to verify (argon2id, 19 MiB, t = 16): the login is
       // still on the hashing thread when the signal comes.
-      const slow = hashSync(stopping.adminPassword, { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 16, parallelism: 1 });
-      await withDatabase(stopping, (client) => client.query(`UPDATE users SET password_hash = $1 WHERE lower(email) = lower($2)`, [slow, stopping.adminEmail]));
+      await withSlowHash(stopping, stopping.adminPassword, stopping.adminEmail, 19456, 16);
       // Two logins: one verifying when the signal comes, one queued behind it on the thread.
       const answeredAt: number[] = [];
       const login = () =>
@@ -243,8 +251,7 @@ describe('first start and restart', () => {
   it('finishes a request whose client left before the answer, when told to stop', async () => {
     const stopping = await startServer('drain-abandoned');
     try {
-      const slow = hashSync(stopping.adminPassword, { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 16, parallelism: 1 });
-      await withDatabase(stopping, (client) => client.query(`UPDATE users SET password_hash = $1 WHERE lower(email) = lower($2)`, [slow, stopping.adminEmail]));
+      await withSlowHash(stopping, stopping.adminPassword, stopping.adminEmail, 19456, 16);
       // The client sends a login and hangs up while it verifies; the signal comes after.
       const body = JSON.stringify({ email: stopping.adminEmail, password: stopping.adminPassword });
       const request = httpRequest(`${stopping.url}/api/v2/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
@@ -280,8 +287,7 @@ describe('first start and restart', () => {
       for (const email of emails) {
         expect((await http(stopping).post(`/api/v2/organizations/${admin.organizationId}/members`).set(admin.headers).send({ email, password })).status).toBe(201);
       }
-      const slow = hashSync(password, { algorithm: Algorithm.Argon2id, memoryCost: 7168, timeCost: 120, parallelism: 1 });
-      await withDatabase(stopping, (client) => client.query(`UPDATE users SET password_hash = $1 WHERE email LIKE 'queued-%'`, [slow]));
+      await withSlowHash(stopping, password, 'queued-%', 7168, 120);
       const logins = emails.map((email) => http(stopping).post('/api/v2/auth/login').send({ email, password }).then((response) => response));
       // Received before the signal (one received after it would be answered 503 by Fastify itself).
       await new Promise((resolve) => setTimeout(resolve, 500));
